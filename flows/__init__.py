@@ -1,0 +1,1 @@
+"""Prefect flows: thin wiring over :mod:`pipeline` and :mod:`extractors`."""

@@ -1,0 +1,70 @@
+"""Options: one pydantic model, validated at the edge (CLI, web, flow parameter) and passed down.
+
+Stages read only what they need from it; it is small and picklable so it can travel to Prefect
+tasks and Dask workers.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from pipeline import __version__
+
+__all__ = [
+    "DEFAULT_DB_URL",
+    "Options",
+    "PreprocessOptions",
+    "ScoringOptions",
+    "resolve_db_url",
+]
+
+DEFAULT_DB_URL = "sqlite:///./data/sohoa.db"
+
+
+def resolve_db_url(cli_value: str | None = None) -> str:
+    """``--db``, else ``SOHOA_DB_URL``, else the embedded SQLite default."""
+    return cli_value or os.environ.get("SOHOA_DB_URL") or DEFAULT_DB_URL
+
+
+class PreprocessOptions(BaseModel):
+    """Which cleaning steps run (each is a function in :mod:`pipeline.preprocess`)."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    grayscale: bool = True
+    deskew: bool = True
+    max_skew_degrees: float = 15.0
+
+
+class ScoringOptions(BaseModel):
+    """Routing thresholds. A field whose confidence is at least ``accept_threshold`` is
+    auto-accepted; anything lower goes to the review queue."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    accept_threshold: float = Field(default=0.85, ge=0.0, le=1.0)
+
+
+class Options(BaseModel):
+    """Everything a batch run needs to know."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    db_url: str = Field(default_factory=resolve_db_url)
+    doc_type: str = "auto"
+    register_template: str | None = None
+    workers: int = Field(default_factory=lambda: os.cpu_count() or 1, ge=1, le=64)
+    lang: str = "vie"
+    dpi: int = Field(default=300, ge=72, le=600)
+    tesseract_psm: int = 3
+    tesseract_timeout: float = Field(default=180.0, gt=0)
+    max_pages_per_file: int = Field(default=2000, ge=1)
+    max_image_pixels: int = Field(default=12_000 * 12_000, ge=1)
+    keep_page_images: bool = True
+    data_dir: Path = Field(default_factory=lambda: Path(os.environ.get("SOHOA_DATA_DIR", "data")))
+    preprocess: PreprocessOptions = PreprocessOptions()
+    scoring: ScoringOptions = ScoringOptions()
+    pipeline_version: str = __version__
