@@ -1,0 +1,42 @@
+# sohoa — two commands from a clean clone: `make demo` and `make test`.
+# Each installs what it needs: Debian packages through apt-get when missing, a .venv, the project.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-stamp
+APT_PACKAGES := tesseract-ocr tesseract-ocr-vie poppler-utils fonts-dejavu-core fonts-liberation2 fonts-noto-core
+SUDO := $(shell [ "$$(id -u)" -eq 0 ] || echo sudo)
+
+.PHONY: demo test lint system install clean devset
+
+demo: install ## digitise sample_scans/ into ./data/sohoa.db and print the summary
+	$(BIN)/sohoa digitise sample_scans/
+
+test: install ## run the whole test suite (PostgreSQL tests need the server at 127.0.0.1:5432)
+	$(BIN)/python -m pytest
+
+lint: install
+	$(BIN)/ruff check pipeline extractors flows tests
+	$(BIN)/ruff format --check pipeline extractors flows tests
+
+install: system $(STAMP)
+
+system:
+	@missing=""; for p in $(APT_PACKAGES); do \
+	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "ok installed" || missing="$$missing $$p"; \
+	done; \
+	if [ -n "$$missing" ]; then \
+	  echo "Installing system packages:$$missing"; \
+	  $(SUDO) apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends $$missing; \
+	fi
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+	$(BIN)/python -m pip install -q -e ".[dev]"
+	touch $(STAMP)
+
+clean:
+	rm -rf $(VENV) data .pytest_cache

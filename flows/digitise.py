@@ -1,0 +1,144 @@
+"""The batch flow: files in, records stored. Read top to bottom, this is the path of a page.
+
+    expand inputs (files, folders, zips) ─▶ skip files already digitised (SHA-256)
+    ─▶ per page, in parallel: load ▸ preprocess ▸ OCR           (task ``ocr-page``)
+    ─▶ per file, when its last page is read: classify ▸ extract ▸ validate ▸ store
+                                                                (task ``interpret-and-store``)
+
+Per-file failures are stored and reported; they never stop the batch.
+
+    >>> from flows.digitise import run_digitise                       # doctest: +SKIP
+    >>> summary = run_digitise(["sample_scans"], Options())           # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from prefect import flow, task
+from prefect.futures import PrefectFuture, as_completed
+from prefect.task_runners import ThreadPoolTaskRunner
+
+from pipeline.digitise import BatchSummary, FileOutcome, get_store, interpret, read_page
+from pipeline.exceptions import InputFileError, OcrTimeoutError
+from pipeline.load import InputFile, InputProblem, expand_inputs, page_count
+from pipeline.models import Document, Page
+from pipeline.options import Options
+
+__all__ = ["ProgressListener", "digitise_flow", "run_digitise"]
+
+ProgressListener = Callable[[str, dict[str, Any]], None]
+"""Called with an event name (``planned``, ``page``, ``file``) and its data."""
+
+_listeners: list[ProgressListener] = []
+
+
+def _emit(event: str, **data: Any) -> None:
+    for listener in _listeners:
+        listener(event, data)
+
+
+def _transient(task: Any, task_run: Any, state: Any) -> bool:
+    """Retry only what may pass on a second try (a hung Tesseract), never a corrupt file."""
+    return isinstance(state.result(raise_on_failure=False), OcrTimeoutError)
+
+
+@task(name="ocr-page", retries=2, retry_delay_seconds=1, retry_condition_fn=_transient)
+def ocr_page(item: InputFile, number: int, options: Options) -> Page:
+    return read_page(item, number, options)
+
+
+@task(name="interpret-and-store")
+def interpret_and_store(item: InputFile, pages: list[Page], options: Options) -> FileOutcome:
+    document = Document(source=item.name, sha256=item.sha256, pages=tuple(pages))
+    result = interpret(document, options)
+    get_store(options.db_url).save_document(
+        item.sha256, result, [p.number for p in pages], options.pipeline_version
+    )
+    return FileOutcome.from_result(item, len(pages), result)
+
+
+def _failed(summary: BatchSummary, options: Options, name: str, sha: str | None, exc: Exception):
+    reason = str(exc) if isinstance(exc, InputFileError) else f"internal error: {exc!r}"
+    get_store(options.db_url).record_failure(
+        summary.batch_id, name, sha, type(exc).__name__, reason
+    )
+    outcome = FileOutcome(name=name, sha256=sha, error=type(exc).__name__, reason=reason)
+    summary.outcomes.append(outcome)
+    _emit("file", outcome=outcome)
+
+
+@flow(name="digitise", log_prints=False, validate_parameters=True)
+def digitise_flow(paths: list[str], options: Options) -> BatchSummary:
+    """Digitise every document under ``paths`` into the database at ``options.db_url``."""
+    store = get_store(options.db_url)
+    summary = BatchSummary(batch_id=store.start_batch(options.model_dump(mode="json")))
+    with expand_inputs([Path(p) for p in paths]) as entries:
+        pending: dict[str, tuple[InputFile, list[PrefectFuture]]] = {}
+        for entry in entries:
+            if isinstance(entry, InputProblem):
+                _failed(summary, options, entry.name, None, entry.error)
+                continue
+            if entry.sha256 in pending or store.file_status(entry.sha256) == "done":
+                outcome = FileOutcome(name=entry.name, sha256=entry.sha256, skipped=True)
+                summary.outcomes.append(outcome)
+                _emit("file", outcome=outcome)
+                continue
+            store.register_file(
+                entry.sha256, entry.name, entry.size, entry.media_type, options.pipeline_version
+            )
+            try:
+                pages = page_count(entry, options.max_pages_per_file)
+            except InputFileError as exc:
+                _failed(summary, options, entry.name, entry.sha256, exc)
+                continue
+            futures = [ocr_page.submit(entry, n, options) for n in range(1, pages + 1)]
+            pending[entry.sha256] = (entry, futures)
+        _emit("planned", files=len(entries), pages=sum(len(f) for _, f in pending.values()))
+
+        owner = {f.task_run_id: sha for sha, (_, futures) in pending.items() for f in futures}
+        left = {sha: len(futures) for sha, (_, futures) in pending.items()}
+        every = [f for _, futures in pending.values() for f in futures]
+        for future in as_completed(every):
+            sha = owner[future.task_run_id]
+            left[sha] -= 1
+            _emit("page", name=pending[sha][0].name)
+            if left[sha] == 0:
+                _finish_file(summary, options, *pending.pop(sha))
+    summary.seconds = time.perf_counter() - summary.started
+    store.finish_batch(summary.batch_id, summary.totals())
+    return summary
+
+
+def _finish_file(
+    summary: BatchSummary, options: Options, item: InputFile, futures: list[PrefectFuture]
+) -> None:
+    try:
+        pages = [f.result() for f in futures]
+        outcome = interpret_and_store(item, pages, options)
+    except Exception as exc:
+        _failed(summary, options, item.name, item.sha256, exc)
+        return
+    summary.outcomes.append(outcome)
+    _emit("file", outcome=outcome)
+
+
+def run_digitise(
+    paths: list[str], options: Options, listener: ProgressListener | None = None
+) -> BatchSummary:
+    """Run :func:`digitise_flow` with one OCR worker thread per ``options.workers``.
+
+    Threads suffice: each worker spends its time in a Tesseract or pdftoppm subprocess or in
+    OpenCV, all outside the GIL.
+    """
+    runner = ThreadPoolTaskRunner(max_workers=options.workers)
+    if listener:
+        _listeners.append(listener)
+    try:
+        return digitise_flow.with_options(task_runner=runner)(paths, options)
+    finally:
+        if listener:
+            _listeners.remove(listener)

@@ -1,0 +1,226 @@
+"""The ``sohoa`` command line (contract: see the README's "Command line" section).
+
+Exceptions become exit codes here and only here (:func:`main`).
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+# typer 0.29 vendors click; its exception classes live here (pinned in pyproject).
+from typer._click.exceptions import ClickException, UsageError
+
+from pipeline import __version__
+from pipeline.exceptions import ExitCode, SohoaError
+from pipeline.options import Options, resolve_db_url
+
+__all__ = ["app", "main"]
+
+app = typer.Typer(
+    name="sohoa",
+    help="Digitise scanned Vietnamese dossiers and civil-registry books into validated records.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+console = Console(stderr=True)
+out = Console(soft_wrap=True)
+
+DbOption = Annotated[
+    str | None,
+    typer.Option(
+        "--db", help="Database URL (default: $SOHOA_DB_URL, else sqlite:///./data/sohoa.db)."
+    ),
+]
+
+
+def _version(value: bool) -> None:
+    if value:
+        out.print(f"sohoa {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    version: Annotated[
+        bool, typer.Option("--version", callback=_version, is_eager=True, help="Print version.")
+    ] = False,
+) -> None:
+    """sohoa: scans in, validated records out."""
+
+
+def _summary_table(totals: dict[str, Any]) -> Table:
+    table = Table(title="Batch summary", show_header=True, header_style="bold")
+    for column in (
+        "files",
+        "skipped",
+        "pages",
+        "records",
+        "fields auto-accepted",
+        "fields needing review",
+        "failures",
+        "seconds",
+    ):
+        table.add_column(column, justify="right")
+    table.add_row(
+        *(
+            str(totals[k])
+            for k in (
+                "files",
+                "skipped",
+                "pages",
+                "records",
+                "fields_auto_accepted",
+                "fields_needs_review",
+                "failures",
+                "seconds",
+            )
+        )
+    )
+    return table
+
+
+@app.command()
+def digitise(
+    paths: Annotated[list[Path], typer.Argument(help="Files, folders or zips of scans.")],
+    db: DbOption = None,
+    doc_type: Annotated[
+        str, typer.Option("--doc-type", help="Document type, or 'auto' to classify each file.")
+    ] = "auto",
+    register: Annotated[
+        str | None, typer.Option("--register", help="Civil-register template for ledger pages.")
+    ] = None,
+    workers: Annotated[
+        int | None,
+        typer.Option("--workers", min=1, help="Pages OCRed in parallel (default: cores)."),
+    ] = None,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")] = False,
+) -> None:
+    """Digitise scans (PDF, JPEG, PNG, TIFF, zips, folders) into the database.
+
+    Exit 0 when every file was processed (fields needing review are not failures), 3 when some
+    files failed (they are listed, and stored with their reasons).
+    """
+    from flows.digitise import run_digitise
+
+    settings: dict[str, Any] = {"db_url": resolve_db_url(db), "doc_type": doc_type}
+    if register:
+        settings["register_template"] = register
+    if workers:
+        settings["workers"] = workers
+    options = Options(**settings)
+
+    with Progress(
+        TextColumn("[bold]{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TextColumn("pages"),
+        TimeElapsedColumn(),
+        console=console,
+        disable=quiet or not console.is_terminal,
+        transient=True,
+    ) as progress:
+        bar = progress.add_task("Reading", total=None)
+
+        def listener(event: str, data: dict[str, Any]) -> None:
+            if event == "planned":
+                progress.update(bar, total=data["pages"])
+            elif event == "page":
+                progress.update(bar, advance=1, description=f"Reading {data['name'][-40:]}")
+
+        summary = run_digitise([str(p) for p in paths], options, listener)
+
+    out.print(_summary_table(summary.totals()))
+    if summary.failures:
+        console.print(f"[red]{len(summary.failures)} file(s) could not be processed:[/red]")
+        for failure in summary.failures:
+            console.print(f"  [bold]{failure.name}[/bold]: {failure.reason}")
+        raise typer.Exit(ExitCode.partial_failure)
+
+
+@app.command()
+def export(
+    fmt: Annotated[str, typer.Option("--format", help="jsonl or csv.")] = "jsonl",
+    db: DbOption = None,
+    out_file: Annotated[
+        Path | None, typer.Option("--out", help="Write here instead of standard output.")
+    ] = None,
+) -> None:
+    """Export records in the documented schema (one JSON object per line, or CSV)."""
+    from pipeline.export import write_csv, write_jsonl
+    from pipeline.storage import Store
+
+    writers = {"jsonl": write_jsonl, "csv": write_csv}
+    if fmt not in writers:
+        raise typer.BadParameter("must be jsonl or csv", param_hint="--format")
+    store = Store(resolve_db_url(db))
+    try:
+        if out_file:
+            with out_file.open("w", encoding="utf-8", newline="") as fh:
+                writers[fmt](store.iter_export(), fh)
+        else:
+            writers[fmt](store.iter_export(), sys.stdout)
+    finally:
+        store.close()
+
+
+@app.command()
+def ocr(
+    file: Annotated[Path, typer.Argument(help="One PDF, image or multi-page TIFF.")],
+    fmt: Annotated[str, typer.Option("--format", help="text, hocr or alto.")] = "text",
+) -> None:
+    """Clean and OCR every page of FILE and print it (pages separated by a form feed).
+
+    Stores nothing.
+    """
+    from pipeline.load import InputProblem, expand_inputs, load_page, page_count
+    from pipeline.ocr import TesseractEngine, tesseract_version
+    from pipeline.preprocess import preprocess
+
+    if fmt not in ("text", "hocr", "alto"):
+        raise typer.BadParameter("must be text, hocr or alto", param_hint="--format")
+    if not file.is_file():
+        raise typer.BadParameter(f"{file} is not a file", param_hint="FILE")
+    tesseract_version()
+    options = Options()
+    engine = TesseractEngine(options.lang, options.tesseract_psm, options.tesseract_timeout)
+    with expand_inputs([file]) as entries:
+        for entry in entries:
+            if isinstance(entry, InputProblem):
+                raise entry.error
+            for number in range(1, page_count(entry, options.max_pages_per_file) + 1):
+                image, dpi = load_page(
+                    entry, number, dpi=options.dpi, max_pixels=options.max_image_pixels
+                )
+                clean, _ = preprocess(image, options.preprocess)
+                if number > 1:
+                    sys.stdout.write("\f")
+                sys.stdout.write(engine.render(clean, fmt=fmt, dpi=dpi))
+                sys.stdout.write("\n" if fmt == "text" else "")
+                sys.stdout.flush()
+
+
+def main() -> None:
+    """Console-script entry point: the one place where errors become exit codes."""
+    try:
+        rc = app(standalone_mode=False)
+    except SohoaError as exc:
+        console.print(f"[red]error:[/red] {exc}")
+        sys.exit(exc.exit_code)
+    except UsageError as exc:
+        exc.show()
+        sys.exit(ExitCode.bad_arguments)
+    except ClickException as exc:
+        exc.show()
+        sys.exit(ExitCode.other_error)
+    except (typer.Abort, KeyboardInterrupt):
+        console.print("interrupted")
+        sys.exit(ExitCode.interrupted)
+    sys.exit(rc if isinstance(rc, int) else ExitCode.ok)

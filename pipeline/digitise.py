@@ -1,0 +1,168 @@
+"""The two units of work the flow schedules, as plain functions (no Prefect here).
+
+* :func:`read_page` — one page of one file: load → preprocess → keep the image → OCR, cached in the
+  store by file hash, page number and a key of everything that changes OCR output, so a re-run or a
+  resumed run never OCRs a finished page twice.
+* :func:`interpret` — one OCRed document: classify → extract → validate (score and route).
+
+plus :class:`BatchSummary`, what a batch reports at the end.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import time
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+
+import cv2
+
+from pipeline.load import InputFile, load_page
+from pipeline.models import Document, DocumentResult, FieldStatus, Page
+from pipeline.ocr import OcrEngine, TesseractEngine
+from pipeline.options import Options
+from pipeline.preprocess import preprocess
+
+__all__ = [
+    "BatchSummary",
+    "FileOutcome",
+    "get_store",
+    "interpret",
+    "ocr_cache_key",
+    "page_image_path",
+    "read_page",
+]
+
+
+@lru_cache(maxsize=8)
+def get_store(db_url: str):
+    """One :class:`~pipeline.storage.Store` per database URL and process (thread-safe)."""
+    from pipeline.storage import Store
+
+    return Store(db_url)
+
+
+def make_engine(options: Options) -> OcrEngine:
+    return TesseractEngine(
+        lang=options.lang, psm=options.tesseract_psm, timeout=options.tesseract_timeout
+    )
+
+
+def ocr_cache_key(options: Options) -> str:
+    """A short hash of everything that changes a page's OCR result."""
+    relevant = {
+        "version": options.pipeline_version,
+        "lang": options.lang,
+        "psm": options.tesseract_psm,
+        "dpi": options.dpi,
+        "preprocess": options.preprocess.model_dump(),
+    }
+    return hashlib.sha256(json.dumps(relevant, sort_keys=True).encode()).hexdigest()[:16]
+
+
+def page_image_path(data_dir: Path, sha256: str, number: int) -> Path:
+    """Where a page's clean image is kept (content addressed by its file's hash)."""
+    return data_dir / "pages" / sha256[:2] / sha256 / f"{number:04d}.png"
+
+
+def read_page(
+    item: InputFile, number: int, options: Options, engine: OcrEngine | None = None
+) -> Page:
+    """Load, clean and OCR page ``number`` of ``item`` — or return it from the cache.
+
+    Raises:
+        InputFileError: the page cannot be decoded (the whole file then fails).
+        OcrError: Tesseract failed or timed out.
+    """
+    store = get_store(options.db_url)
+    key = ocr_cache_key(options)
+    cached = store.get_page(item.sha256, number, key)
+    if cached is not None:
+        return cached
+    image, dpi = load_page(item, number, dpi=options.dpi, max_pixels=options.max_image_pixels)
+    clean, provenance = preprocess(image, options.preprocess)
+    del image  # one page in memory at a time, per worker
+    image_path = None
+    if options.keep_page_images:
+        target = page_image_path(options.data_dir, item.sha256, number)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        cv2.imwrite(str(target), clean)
+        image_path = str(target)
+    page = (engine or make_engine(options)).read(clean, number=number, dpi=dpi)
+    page = page.model_copy(update={"preprocess": provenance})
+    store.save_page(item.sha256, number, key, page, image_path)
+    return page
+
+
+def interpret(document: Document, options: Options) -> DocumentResult:
+    """Classify, extract and validate one OCRed document."""
+    from extractors import extract
+    from pipeline.classify import classify
+    from pipeline.validate import validate
+
+    if options.doc_type == "auto":
+        doc_type, type_confidence = classify(document)
+    else:
+        doc_type, type_confidence = options.doc_type, 1.0
+    result = DocumentResult(
+        doc_type=doc_type,
+        doc_type_confidence=type_confidence,
+        records=extract(document, doc_type),
+    )
+    return validate(result, options.scoring)
+
+
+@dataclass
+class FileOutcome:
+    """What happened to one input file."""
+
+    name: str
+    sha256: str | None
+    pages: int = 0
+    records: int = 0
+    accepted: int = 0
+    review: int = 0
+    skipped: bool = False  # already digitised by an earlier run
+    error: str | None = None
+    reason: str | None = None
+
+    @classmethod
+    def from_result(cls, item: InputFile, pages: int, result: DocumentResult) -> FileOutcome:
+        statuses = [f.status for r in result.records for f in r.fields.values()]
+        return cls(
+            name=item.name,
+            sha256=item.sha256,
+            pages=pages,
+            records=len(result.records),
+            accepted=sum(s == FieldStatus.auto_accepted for s in statuses),
+            review=sum(s == FieldStatus.needs_review for s in statuses),
+        )
+
+
+@dataclass
+class BatchSummary:
+    """Totals for one batch, as the CLI prints them and the batch row stores them."""
+
+    batch_id: int | None = None
+    outcomes: list[FileOutcome] = field(default_factory=list)
+    seconds: float = 0.0
+    started: float = field(default_factory=time.perf_counter)
+
+    @property
+    def failures(self) -> list[FileOutcome]:
+        return [o for o in self.outcomes if o.error]
+
+    def totals(self) -> dict[str, float | int]:
+        ok = [o for o in self.outcomes if not o.error]
+        return {
+            "files": len(self.outcomes),
+            "skipped": sum(o.skipped for o in ok),
+            "pages": sum(o.pages for o in ok),
+            "records": sum(o.records for o in ok),
+            "fields_auto_accepted": sum(o.accepted for o in ok),
+            "fields_needs_review": sum(o.review for o in ok),
+            "failures": len(self.failures),
+            "seconds": round(self.seconds, 2),
+        }

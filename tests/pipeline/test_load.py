@@ -1,0 +1,158 @@
+"""Load stage: input discovery, identification by content, page rasterisation."""
+
+from __future__ import annotations
+
+import io
+import zipfile
+from pathlib import Path
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from pipeline.exceptions import (
+    CorruptFileError,
+    EmptyFileError,
+    EncryptedPdfError,
+    FileTooLargeError,
+    NoInputError,
+    UnsupportedFormatError,
+)
+from pipeline.load import InputFile, InputProblem, expand_inputs, load_page, page_count, sniff_kind
+
+
+def _image_bytes(fmt: str, size=(64, 48), frames: int = 1) -> bytes:
+    buf = io.BytesIO()
+    images = [Image.new("L", size, 255 - 40 * i) for i in range(frames)]
+    images[0].save(buf, format=fmt, save_all=frames > 1, append_images=images[1:])
+    return buf.getvalue()
+
+
+def _pdf_bytes(pages: int) -> bytes:
+    buf = io.BytesIO()
+    images = [Image.new("RGB", (200, 280), (255, 255, 255)) for _ in range(pages)]
+    images[0].save(buf, format="PDF", save_all=True, append_images=images[1:], resolution=72)
+    return buf.getvalue()
+
+
+@pytest.mark.parametrize(
+    ("head", "kind"),
+    [
+        (b"%PDF-1.4\n", "pdf"),
+        (b"\x89PNG\r\n\x1a\nxxxx", "png"),
+        (b"\xff\xd8\xff\xe0", "jpeg"),
+        (b"II*\x00", "tiff"),
+        (b"MM\x00*", "tiff"),
+        (b"PK\x03\x04", "zip"),
+        (b"RIFF\x00\x00\x00\x00WEBPVP8 ", "webp"),
+        (b"hello world", None),
+    ],
+)
+def test_load_sniff_kind_reads_magic_numbers(head: bytes, kind: str | None) -> None:
+    assert sniff_kind(head) == kind
+
+
+def _items(paths: list[Path]) -> tuple[list[InputFile], list[InputProblem]]:
+    with expand_inputs(paths) as entries:
+        files = [e for e in entries if isinstance(e, InputFile)]
+        problems = [e for e in entries if isinstance(e, InputProblem)]
+        return files, problems
+
+
+def test_load_expand_walks_folders_and_zips_and_reports_problems(tmp_path: Path) -> None:
+    folder = tmp_path / "dossier 17"
+    (folder / "sub").mkdir(parents=True)
+    (folder / "a.png").write_bytes(_image_bytes("PNG"))
+    (folder / "sub" / "b.jpg").write_bytes(_image_bytes("JPEG"))
+    (folder / "empty.pdf").write_bytes(b"")
+    (folder / "notes.txt").write_text("not a scan")
+    with zipfile.ZipFile(folder / "batch.zip", "w") as zf:
+        zf.writestr("inner/c.tif", _image_bytes("TIFF", frames=2))
+        zf.writestr("../../escape.png", _image_bytes("PNG", size=(10, 10)))
+    files, problems = _items([folder])
+    names = sorted(f.name for f in files)
+    assert names == [
+        "dossier 17/a.png",
+        "dossier 17/batch.zip/../../escape.png",
+        "dossier 17/batch.zip/inner/c.tif",
+        "dossier 17/sub/b.jpg",
+    ]
+    assert {p.name: type(p.error) for p in problems} == {
+        "dossier 17/empty.pdf": EmptyFileError,
+        "dossier 17/notes.txt": UnsupportedFormatError,
+    }
+    # the zip-slip member was extracted under a neutral name inside the temporary folder
+    assert not (tmp_path.parent / "escape.png").exists()
+    assert all(len(f.sha256) == 64 for f in files)
+
+
+def test_load_expand_missing_path_is_an_error(tmp_path: Path) -> None:
+    with pytest.raises(NoInputError, match="nope"), expand_inputs([tmp_path / "nope"]):
+        pass
+
+
+def test_load_zip_bomb_is_refused(tmp_path: Path) -> None:
+    bomb = tmp_path / "bomb.zip"
+    with zipfile.ZipFile(bomb, "w", compression=zipfile.ZIP_DEFLATED) as zf:
+        zf.writestr("zeros.png", b"\x89PNG\r\n\x1a\n" + b"\0" * 50_000_000)
+    files, problems = _items([bomb])
+    assert files == []
+    assert isinstance(problems[0].error, FileTooLargeError)
+
+
+def test_load_pdf_pages_one_at_a_time(tmp_path: Path) -> None:
+    pdf = tmp_path / "three.pdf"
+    pdf.write_bytes(_pdf_bytes(3))
+    (item,), _ = _items([pdf])
+    assert page_count(item, max_pages=10) == 3
+    image, dpi = load_page(item, 2, dpi=100, max_pixels=10**8)
+    assert dpi == 100
+    assert image.shape[:2] == (389, 278)  # 200×280 pt page at 100 dpi
+    with pytest.raises(FileTooLargeError):
+        page_count(item, max_pages=2)
+
+
+def test_load_multipage_tiff_frames(tmp_path: Path) -> None:
+    tif = tmp_path / "two.tif"
+    tif.write_bytes(_image_bytes("TIFF", frames=2))
+    (item,), _ = _items([tif])
+    assert page_count(item, max_pages=10) == 2
+    first, _ = load_page(item, 1, dpi=300, max_pixels=10**8)
+    second, _ = load_page(item, 2, dpi=300, max_pixels=10**8)
+    assert int(first.mean()) == 255 and int(second.mean()) == 215
+
+
+def test_load_truncated_pdf_is_corrupt(tmp_path: Path) -> None:
+    pdf = tmp_path / "cut.pdf"
+    pdf.write_bytes(_pdf_bytes(1)[:200])
+    (item,), _ = _items([pdf])
+    with pytest.raises(CorruptFileError, match=r"cut\.pdf"):
+        page_count(item, max_pages=10)
+
+
+def test_load_encrypted_pdf_says_so(tmp_path: Path) -> None:
+    pypdf = pytest.importorskip("pypdf")
+    writer = pypdf.PdfWriter(clone_from=io.BytesIO(_pdf_bytes(1)))
+    writer.encrypt("secret")
+    pdf = tmp_path / "locked.pdf"
+    with pdf.open("wb") as fh:
+        writer.write(fh)
+    (item,), _ = _items([pdf])
+    with pytest.raises(EncryptedPdfError, match="password"):
+        page_count(item, max_pages=10)
+
+
+def test_load_decompression_bomb_is_refused(tmp_path: Path) -> None:
+    big = tmp_path / "huge.png"
+    Image.new("1", (4000, 4000)).save(big)
+    (item,), _ = _items([big])
+    with pytest.raises(FileTooLargeError, match="huge.png"):
+        load_page(item, 1, dpi=300, max_pixels=1_000_000)
+
+
+def test_load_rgb_and_grey_arrays(tmp_path: Path) -> None:
+    path = tmp_path / "c.png"
+    Image.new("RGB", (30, 20), (255, 0, 0)).save(path, dpi=(300, 300))
+    (item,), _ = _items([path])
+    image, dpi = load_page(item, 1, dpi=300, max_pixels=10**8)
+    assert image.shape == (20, 30, 3) and image.dtype == np.uint8 and dpi == 300

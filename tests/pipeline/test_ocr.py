@@ -1,0 +1,81 @@
+"""OCR stage: real Tesseract with Vietnamese data, the page tree, errors."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from PIL import Image, ImageDraw, ImageFont
+
+from pipeline.exceptions import MissingDependencyError, OcrTimeoutError
+from pipeline.models import Page
+from pipeline.ocr import NullEngine, TesseractEngine, page_from_tsv, run_tesseract
+
+FONT = "/usr/share/fonts/truetype/dejavu/DejaVuSerif.ttf"
+LINES = [
+    "Họ, chữ đệm, tên: TRẦN THỊ THU HƯƠNG",
+    "Số định danh cá nhân: 079190001234",
+    "Nơi thường trú: phường Bến Nghé, quận 1",
+]
+
+
+@pytest.fixture(scope="module")
+def page_image() -> np.ndarray:
+    img = Image.new("L", (2000, 500), 255)
+    draw = ImageDraw.Draw(img)
+    font = ImageFont.truetype(FONT, 44)
+    for row, text in enumerate(LINES):
+        draw.text((80, 80 + 110 * row), text, font=font, fill=0)
+    return np.asarray(img)
+
+
+def test_ocr_tesseract_reads_vietnamese_with_boxes(page_image: np.ndarray) -> None:
+    page = TesseractEngine().read(page_image, number=1, dpi=300)
+    assert [line.text for line in page.lines] == LINES
+    first = page.lines[0].words[0]
+    assert first.text == "Họ,"
+    x0, y0, x1, y1 = first.bbox
+    assert 70 <= x0 < x1 < 250 and 70 <= y0 < y1 < 150
+    assert 0.8 < page.mean_confidence <= 1.0
+    assert page.ocr_seconds > 0
+
+
+def test_ocr_page_round_trips_through_json(page_image: np.ndarray) -> None:
+    page = TesseractEngine().read(page_image, number=3, dpi=300)
+    assert Page.model_validate_json(page.model_dump_json()) == page
+
+
+@pytest.mark.parametrize(("fmt", "marker"), [("hocr", "ocrx_word"), ("alto", "<alto")])
+def test_ocr_renders_hocr_and_alto(page_image: np.ndarray, fmt: str, marker: str) -> None:
+    rendered = TesseractEngine().render(page_image, fmt=fmt, dpi=300)
+    assert marker in rendered and "HƯƠNG" in rendered
+
+
+def test_ocr_tsv_parsing_nfc_and_confidence() -> None:
+    decomposed = "Nguye\u0302\u0303n"  # "Nguyễn" with combining marks, as Tesseract may emit
+    tsv = (
+        "level\tpage_num\tblock_num\tpar_num\tline_num\tword_num\tleft\ttop\twidth\theight\tconf\ttext\n"
+        "1\t1\t0\t0\t0\t0\t0\t0\t100\t100\t-1\t\n"
+        f"5\t1\t1\t1\t1\t1\t10\t20\t30\t40\t96.5\t{decomposed}\n"
+        "5\t1\t1\t1\t1\t2\t50\t20\t30\t40\t-1\t \n"
+        "5\t1\t2\t1\t1\t1\t10\t80\t30\t40\t50\tA\n"
+    )
+    page = page_from_tsv(tsv, number=1, width=100, height=100)
+    assert [line.text for line in page.lines] == ["Nguyễn", "A"]
+    assert page.lines[0].words[0].bbox == (10, 20, 40, 60)
+    assert page.lines[0].words[0].confidence == pytest.approx(0.965)
+    assert page.lines[1].block == 2
+
+
+def test_ocr_timeout_is_its_own_error(page_image: np.ndarray) -> None:
+    with pytest.raises(OcrTimeoutError):
+        run_tesseract(page_image, lang="vie", psm=3, dpi=300, timeout=0.001)
+
+
+def test_ocr_missing_language_data_says_what_to_install(page_image: np.ndarray) -> None:
+    with pytest.raises(MissingDependencyError, match="apt-get install"):
+        run_tesseract(page_image, lang="xyz", psm=3, dpi=300, timeout=30)
+
+
+def test_ocr_null_engine_reads_nothing(page_image: np.ndarray) -> None:
+    page = NullEngine().read(page_image, number=2, dpi=None)
+    assert page.lines == () and page.width == 2000 and page.number == 2
