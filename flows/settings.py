@@ -21,6 +21,9 @@ QUIET_DEFAULTS = {
     # failure tracebacks would only repeat them.
     "PREFECT_LOGGING_LEVEL": "CRITICAL",
     "PREFECT_LOGGING_TO_API_ENABLED": "false",
+    # The temporary server inherits this: without it, its shutdown logs a cancelled-connection
+    # traceback from its own database pool on every run.
+    "PREFECT_LOGGING_ROOT_LEVEL": "CRITICAL",
     # Services of the temporary server: schedules, late runs, workers, automations — none is
     # used by a one-off batch, and each polls the temporary server's SQLite database.
     "PREFECT_SERVER_SERVICES_SCHEDULER_ENABLED": "false",
