@@ -207,6 +207,97 @@ def ocr(
                 sys.stdout.flush()
 
 
+@app.command(name="eval")
+def evaluate(
+    folder: Annotated[Path, typer.Argument(help="Scans with a ground-truth JSON beside each.")],
+    report: Annotated[
+        Path | None,
+        typer.Option("--report", help="Write eval.json, eval.md and plots into this folder."),
+    ] = None,
+    db: Annotated[
+        str | None,
+        typer.Option("--db", help="Database to digitise into (default: a fresh temporary one)."),
+    ] = None,
+    workers: Annotated[
+        int | None,
+        typer.Option("--workers", min=1, help="Pages OCRed in parallel (default: cores)."),
+    ] = None,
+) -> None:
+    """Measure OCR, field accuracy, routing and speed on labelled scans (docs/evaluation.md)."""
+    from pipeline.evaluate import evaluate_folder, print_report, write_report
+
+    result = evaluate_folder(
+        folder, db_url=db, workers=workers, notify=lambda m: console.print(f"[dim]{m}…[/dim]")
+    )
+    print_report(result, out)
+    if report:
+        written = write_report(result, report, "sohoa " + " ".join(sys.argv[1:]))
+        console.print("wrote " + ", ".join(str(p) for p in written))
+
+
+@app.command()
+def serve(
+    db: DbOption = None,
+    host: Annotated[str, typer.Option("--host", help="Address to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option("--port", help="Port to listen on.")] = 8000,
+) -> None:
+    """Run the web app for clerks and stewards (upload, review, lookup); see docs/web.md."""
+    import uvicorn
+
+    from pipeline.web import create_app
+    from pipeline.web.logs import install_log_masking
+
+    install_log_masking()
+    web = create_app(Options(db_url=resolve_db_url(db)))
+    # One process: upload jobs run in its background thread (see pipeline/web/jobs.py).
+    uvicorn.run(web, host=host, port=port, proxy_headers=True, server_header=False)
+
+
+users = typer.Typer(help="Manage web app users.", no_args_is_help=True)
+app.add_typer(users, name="users")
+
+
+@users.command("add")
+def users_add(
+    username: Annotated[str, typer.Argument(help="The sign-in name.")],
+    role: Annotated[str, typer.Option("--role", help="clerk, steward or admin.")] = "clerk",
+    password_stdin: Annotated[
+        bool, typer.Option("--password-stdin", help="Read the password from standard input.")
+    ] = False,
+    db: DbOption = None,
+) -> None:
+    """Add a user, or reset the password and role of an existing one."""
+    from pipeline.storage import Store
+    from pipeline.web.auth import add_user
+
+    if password_stdin:
+        password = sys.stdin.readline().rstrip("\r\n")
+    else:
+        password = typer.prompt("Password", hide_input=True, confirmation_prompt=True)
+    with Store(resolve_db_url(db)) as store:
+        add_user(store.engine, username, password, role)
+    out.print(f"user {username} ({role}) saved")
+
+
+@app.command()
+def lookup(
+    id_number: Annotated[str, typer.Argument(help="12-digit personal ID (or 9-digit CMND).")],
+    db: DbOption = None,
+) -> None:
+    """Print the citizen master record for ID_NUMBER as JSON (exit 1 when there is none)."""
+    import json
+
+    from pipeline.citizens import lookup as find_citizen
+    from pipeline.storage import Store
+
+    with Store(resolve_db_url(db)) as store:
+        found = find_citizen(store.engine, id_number)
+    if found is None:
+        console.print("no citizen with this ID number")
+        raise typer.Exit(ExitCode.other_error)
+    sys.stdout.write(json.dumps(found, ensure_ascii=False, indent=2) + "\n")
+
+
 def main() -> None:
     """Console-script entry point: the one place where errors become exit codes."""
     try:

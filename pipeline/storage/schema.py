@@ -37,14 +37,19 @@ __all__ = [
     "NAMESPACE",
     "Base",
     "BatchRow",
+    "CitizenLinkRow",
+    "CitizenRow",
+    "CitizenValueRow",
     "DocumentRow",
     "FailureRow",
     "FieldRow",
     "FileRow",
+    "JobRow",
     "PageRow",
     "RecordRow",
     "ReviewRow",
     "UTCDateTime",
+    "UserRow",
     "document_id_for",
     "record_id_for",
     "utcnow",
@@ -253,3 +258,92 @@ class ReviewRow(Base):
 @event.listens_for(ReviewRow, "before_delete")
 def _reviews_are_append_only(mapper: Any, connection: Any, target: ReviewRow) -> None:
     raise StorageError("reviews are an append-only audit log: add a new review instead")
+
+
+# Web app and citizen master record (migration 0002) ----------------------------------------
+
+
+class UserRow(Base):
+    """A person who signs in to the web app; ``role`` is ``clerk``, ``steward`` or ``admin``."""
+
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(String(100), unique=True)
+    password_hash: Mapped[str] = mapped_column(Text)  # argon2id, in its self-describing PHC form
+    role: Mapped[str] = mapped_column(String(20))
+    active: Mapped[bool] = mapped_column(default=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    last_login_at: Mapped[datetime | None]
+
+
+class JobRow(Base):
+    """One upload digitised by the web app; ``progress`` is what the job page shows."""
+
+    __tablename__ = "jobs"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    created_by: Mapped[str] = mapped_column(String(100))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    started_at: Mapped[datetime | None]
+    finished_at: Mapped[datetime | None]
+    # queued → running → done | failed; a job cut short by a restart becomes ``interrupted``.
+    status: Mapped[str] = mapped_column(String(20), index=True, default="queued")
+    upload_dir: Mapped[str] = mapped_column(Text)
+    uploaded: Mapped[list[Any]] = mapped_column(default=list)  # file names as uploaded
+    batch_id: Mapped[int | None] = mapped_column(ForeignKey("batches.id"))
+    progress: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    error: Mapped[str | None] = mapped_column(Text)
+
+
+class CitizenRow(Base):
+    """A citizen master record: the agreed values of every record linked to this person.
+
+    ``full_name``, ``date_of_birth`` and ``sex`` are set only while the linked records agree; a
+    disagreement leaves them as they were and shows up as a conflict (see :mod:`pipeline.citizens`).
+    """
+
+    __tablename__ = "citizens"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    id_number: Mapped[str | None] = mapped_column(String(12), unique=True)
+    full_name: Mapped[str | None] = mapped_column(Text)
+    date_of_birth: Mapped[str | None] = mapped_column(String(10), index=True)
+    sex: Mapped[str | None] = mapped_column(String(10))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+
+class CitizenLinkRow(Base):
+    """Which citizen a record is about, how that was decided and whether it still needs review."""
+
+    __tablename__ = "citizen_links"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    record_id: Mapped[str] = mapped_column(ForeignKey("records.id"), unique=True)
+    citizen_id: Mapped[int] = mapped_column(ForeignKey("citizens.id"), index=True)
+    method: Mapped[str] = mapped_column(String(20))  # id_number | fuzzy | new
+    score: Mapped[float] = mapped_column(Float)
+    status: Mapped[str] = mapped_column(String(20), index=True)  # linked | needs_review
+    decided_by: Mapped[str | None] = mapped_column(String(100))  # the steward who confirmed it
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+
+class CitizenValueRow(Base):
+    """One trusted field value that a linked record contributes to its citizen.
+
+    Derived data, rebuilt whenever the record is linked again; two distinct values of one name
+    for one citizen are a conflict that stays visible until a steward fixes a source field.
+    """
+
+    __tablename__ = "citizen_values"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    citizen_id: Mapped[int] = mapped_column(ForeignKey("citizens.id"), index=True)
+    record_id: Mapped[str] = mapped_column(ForeignKey("records.id"), index=True)
+    field_id: Mapped[int] = mapped_column(ForeignKey("fields.id"), unique=True)
+    name: Mapped[str] = mapped_column(String(64))
+    value: Mapped[str] = mapped_column(Text)
+    field_status: Mapped[str] = mapped_column(String(20))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -1,0 +1,468 @@
+"""Vietnamese field labels and the two components that find labels and their values.
+
+Extraction is driven by labels, not pixel templates: a label variant ("Họ, chữ đệm, tên người
+mẹ", "Ngày sinh", "Place of residence", …) names a field and, for people other than the subject,
+a role. Labels are matched on folded token norms (see :func:`extractors.text.fold`), so tone marks
+dropped or misread by OCR do not matter; punctuation inside a label is optional ("Họ chữ đệm tên"
+matches "Họ, chữ đệm, tên"). Lines whose text before the first ``:`` is *close* to a label
+(rapidfuzz) are labelled too, with a lower strength.
+
+A value is what follows its label on the line (after ``:`` or a dotted leader) up to the next
+label; when nothing follows, it is the next line; place-like values continue over the following
+lines until a line holding a label (multi-line addresses).
+
+Span keys are ``"field"`` or ``"role:field"`` (``"mother:full_name"``); ``"number"`` is a bare
+"Số"/"No." whose field is decided by its value; ``"_other"`` labels (religion, occupation, …) only
+stop the value before them.
+"""
+
+from __future__ import annotations
+
+import re
+from bisect import bisect_right
+from typing import NamedTuple
+
+from rapidfuzz import fuzz, process
+from spacy.language import Language
+from spacy.matcher import Matcher
+from spacy.tokens import Doc, Span, Token
+from spacy.util import filter_spans
+
+from extractors.text import fold
+
+__all__ = [
+    "LABELS",
+    "MULTILINE_FIELDS",
+    "Label",
+    "LabelRuler",
+    "find_values",
+    "fold_norms",
+    "is_separator",
+    "line_ranges",
+    "split_key",
+]
+
+
+class Label(NamedTuple):
+    """One way a form prints the label of ``field`` (for ``role``, the subject when None)."""
+
+    text: str
+    field: str
+    role: str | None = None
+
+    @property
+    def key(self) -> str:
+        return f"{self.role}:{self.field}" if self.role else self.field
+
+
+def split_key(key: str) -> tuple[str | None, str]:
+    """``"mother:full_name" → ("mother", "full_name")``, ``"sex" → (None, "sex")``."""
+    role, _, field = key.rpartition(":")
+    return role or None, field
+
+
+_NAME_LABELS = ("Họ, chữ đệm, tên", "Họ, chữ đệm và tên", "Họ và tên", "Họ tên")
+_ROLE_WORDS = {
+    "mother": ("người mẹ", "mẹ", "của mẹ", "của người mẹ", "mẹ đẻ"),
+    "father": ("người cha", "cha", "bố", "của cha", "của người cha", "cha đẻ"),
+}
+
+_PLAIN: dict[str, tuple[str, ...]] = {
+    "full_name": (
+        *_NAME_LABELS,
+        "Họ, chữ đệm và tên khai sinh",
+        "Họ và tên khai sinh",
+        "Họ tên khai sinh",
+        "Họ, chữ đệm, tên người yêu cầu",
+        "Họ và tên người yêu cầu",
+        "Họ tên người yêu cầu",
+        "Họ và tên người khai",
+        "Họ, chữ đệm, tên người được khai sinh",
+        "Tôi tên là",
+        "Full name",
+        "Name",
+    ),
+    "date_of_birth": (
+        "Ngày, tháng, năm sinh",
+        "Ngày/tháng/năm sinh",
+        "Ngày sinh",
+        "Sinh ngày",
+        "Năm sinh",
+        "Sinh năm",
+        "Date of birth",
+        "Birth date",
+    ),
+    "date_of_birth_words": (
+        "Ghi bằng chữ",
+        "Bằng chữ",
+        "Ngày sinh bằng chữ",
+        "Ngày, tháng, năm sinh bằng chữ",
+    ),
+    "sex": ("Giới tính", "Sex", "Gender"),
+    "nationality": ("Quốc tịch", "Nationality"),
+    "ethnicity": ("Dân tộc", "Ethnicity", "Ethnic group"),
+    "place_of_origin": ("Quê quán", "Nguyên quán", "Place of origin", "Quê"),
+    "place_of_birth": ("Nơi sinh", "Sinh tại", "Place of birth"),
+    "place_of_residence": (
+        "Nơi thường trú",
+        "Địa chỉ thường trú",
+        "Thường trú",
+        "Thường trú tại",
+        "Hộ khẩu thường trú",
+        "Nơi đăng ký hộ khẩu thường trú",
+        "Nơi đăng ký thường trú",
+        "Nơi cư trú",
+        "Cư trú tại",
+        "Trú tại",
+        "Địa chỉ",
+        "Địa chỉ liên hệ",
+        "Địa chỉ cư trú",
+        "Place of residence",
+        "Address",
+    ),
+    "temporary_residence": (
+        "Nơi ở hiện tại",
+        "Chỗ ở hiện tại",
+        "Nơi tạm trú",
+        "Địa chỉ tạm trú",
+        "Tạm trú",
+    ),
+    "id_number": (
+        "Số CCCD",
+        "CCCD số",
+        "Số CCCD/CMND",
+        "Số CMND/CCCD",
+        "Số căn cước công dân",
+        "Căn cước công dân số",
+        "Số căn cước",
+        "Số thẻ căn cước",
+        "Số định danh cá nhân",
+        "Số định danh",
+        "Mã định danh",
+        "Mã số định danh cá nhân",
+        "Personal identification number",
+        "ID number",
+    ),
+    "old_id_number": (
+        "Số CMND",
+        "CMND số",
+        "Số chứng minh nhân dân",
+        "Chứng minh nhân dân số",
+        "Giấy CMND số",
+    ),
+    "number": ("Số", "No"),
+    "issue_date": ("Ngày cấp", "Ngày, tháng, năm cấp", "Cấp ngày", "Date of issue"),
+    "issuing_authority": ("Nơi cấp", "Cơ quan cấp", "Place of issue"),
+    "expiry_date": (
+        "Có giá trị đến",
+        "Có giá trị đến ngày",
+        "Giá trị đến",
+        "Ngày hết hạn",
+        "Hết hạn",
+        "Date of expiry",
+        "Expiry date",
+    ),
+    "phone": (
+        "Số điện thoại",
+        "Điện thoại",
+        "Điện thoại liên hệ",
+        "Số điện thoại liên hệ",
+        "Số điện thoại di động",
+        "Điện thoại di động",
+        "Di động",
+        "SĐT",
+        "ĐT",
+        "Phone",
+        "Tel",
+    ),
+    "email": (
+        "Email",
+        "E-mail",
+        "Thư điện tử",
+        "Địa chỉ email",
+        "Địa chỉ thư điện tử",
+        "Địa chỉ e-mail",
+    ),
+    "registration_number": ("Số đăng ký", "Số đăng ký khai sinh"),
+    "book_number": ("Quyển số", "Quyển"),
+    "registration_date": ("Ngày đăng ký", "Ngày đăng ký khai sinh", "Đăng ký ngày"),
+    "registration_office": (
+        "Nơi đăng ký khai sinh",
+        "Nơi đăng ký",
+        "Cơ quan đăng ký",
+        "Cơ quan đăng ký khai sinh",
+    ),
+    "spouse_name": ("Họ tên vợ", "Họ và tên vợ", "Họ tên chồng", "Họ và tên chồng"),
+    # Labels of fields we do not extract yet: they only end the value printed before them.
+    "_other": (
+        "Tôn giáo",
+        "Nghề nghiệp",
+        "Tình trạng hôn nhân",
+        "Nhóm máu",
+        "Giấy tờ tùy thân",
+        "Giấy tờ tuỳ thân",
+        "Quan hệ với người được khai sinh",
+        "Quan hệ với chủ hộ",
+        "Đặc điểm nhận dạng",
+        "Trình độ học vấn",
+        "Ghi chú",
+        "Số hộ chiếu",
+        # The declarant signs under this heading; the truth keeps no record of them.
+        "Người đi khai sinh",
+        "Người đi đăng ký khai sinh",
+        "Người ký giấy khai sinh",
+    ),
+}
+
+
+def _labels() -> tuple[Label, ...]:
+    labels = [Label(text, field) for field, texts in _PLAIN.items() for text in texts]
+    for role, words in _ROLE_WORDS.items():
+        for word in words:
+            labels.extend(Label(f"{base} {word}", "full_name", role) for base in _NAME_LABELS)
+        labels.extend(Label(f"Tên {word}", "full_name", role) for word in words[:2])
+    labels.extend(
+        [
+            Label("Mẹ", "full_name", "mother"),
+            Label("Cha", "full_name", "father"),
+            Label("Bố", "full_name", "father"),
+            Label("Mother", "full_name", "mother"),
+            Label("Father", "full_name", "father"),
+        ]
+    )
+    return tuple(dict.fromkeys(labels))
+
+
+LABELS: tuple[Label, ...] = _labels()
+"""Every label variant known (see ``len(LABELS)``)."""
+
+MULTILINE_FIELDS = frozenset(
+    {
+        "date_of_birth_words",
+        "place_of_residence",
+        "temporary_residence",
+        "place_of_origin",
+        "place_of_birth",
+        "registration_office",
+        "issuing_authority",
+    }
+)
+
+# Tokens that separate a label from its value or fill space: ":", dotted leaders, "…", bars.
+_SEPARATOR = re.compile(r"^[^\w]+$|^_+$")
+# Item numbering before a label: "1.", "12)", "a)", "IV.", "-", "•".
+_NUMBERING = re.compile(r"^(?:\d{1,2}|[a-zđ]|[ivxlc]+)?[.)\-–•*|:]*$", re.IGNORECASE)
+# Continuation lines that are clearly not part of an address: signature blocks, dates, notes.
+_NOT_CONTINUATION = re.compile(
+    r"^(?:\(|ky\b|xac nhan|nguoi\b|can bo|chu tich|tm\b|giam doc|toi xin|cam doan|.*\bngay\s*\d)"
+)
+_LEADER = re.compile(r"^(?:\.{2,}|…+|_{2,})$")
+_MAX_CONTINUATION_LINES = 3
+# Set on label and value spans only: span extensions are keyed by character offsets, so two span
+# groups covering the same characters would share them.
+for _name, _default in (("strength", 1.0), ("label_start", None)):
+    if not Span.has_extension(_name):
+        Span.set_extension(_name, default=_default)
+
+
+def is_separator(token: Token) -> bool:
+    return bool(_SEPARATOR.match(token.text))
+
+
+def line_ranges(doc: Doc) -> list[tuple[int, int]]:
+    """Token ranges ``[start, end)`` of the OCR lines (sentence starts mark line starts)."""
+    starts = [t.i for t in doc if t.i == 0 or t.is_sent_start]
+    if not starts:
+        return []
+    return list(zip(starts, [*starts[1:], len(doc)], strict=True))
+
+
+@Language.component("sohoa_fold_norms_v1", assigns=["token.norm"], requires=[], retokenizes=False)
+def fold_norms(doc: Doc) -> Doc:
+    """Set every token's NORM to its folded text, the key labels are matched on."""
+    for token in doc:
+        token.norm_ = fold(token.text)
+    return doc
+
+
+def _label_words(nlp: Language, text: str) -> list[str]:
+    return [fold(t.text) for t in nlp.tokenizer(text) if not _SEPARATOR.match(t.text)]
+
+
+@Language.factory(
+    "sohoa_label_ruler_v1",
+    default_config={"fuzzy_threshold": 88.0},
+    assigns=["doc.spans"],
+    requires=["token.norm"],
+)
+def make_label_ruler(nlp: Language, name: str, fuzzy_threshold: float) -> LabelRuler:
+    return LabelRuler(nlp, name, fuzzy_threshold=fuzzy_threshold)
+
+
+class LabelRuler:
+    """Find label variants (exactly on folded norms, or fuzzily before a ``:``).
+
+    Sets ``doc.spans["labels"]``: one span per label (a bilingual pair "Họ và tên / Full name" is
+    one span), ``span.label_`` the field key and ``span._.strength`` 1.0 (exact) or 0.9 (fuzzy).
+    """
+
+    def __init__(self, nlp: Language, name: str, *, fuzzy_threshold: float = 88.0) -> None:
+        self.name = name
+        self.fuzzy_threshold = fuzzy_threshold
+        self.matcher = Matcher(nlp.vocab)
+        self.keys: dict[str, str] = {}  # folded label text → key, for fuzzy matching
+        # Punctuation inside a label is optional, but a colon ends it ("Ngày sinh: ngày 5 …").
+        gap = {"TEXT": {"REGEX": r"^[^\w:]+$"}, "OP": "*"}
+        for label in LABELS:
+            words = _label_words(nlp, label.text)
+            if not words:
+                continue
+            pattern: list[dict] = []
+            for word in words:
+                pattern.extend([{"NORM": word}, gap])
+            self.matcher.add(label.key, [pattern[:-1]])
+            self.keys.setdefault(" ".join(words), label.key)
+        self.choices = list(self.keys)
+
+    def __call__(self, doc: Doc) -> Doc:
+        found = filter_spans(self.matcher(doc, as_spans=True))
+        labels: list[Span] = []
+        for start, end in line_ranges(doc):
+            in_line = [s for s in found if start <= s.start < end]
+            valid = [s for s in in_line if self._is_label(doc, s, start, end)]
+            groups = self._group(doc, valid)
+            if not groups or not self._at_line_start(doc, start, groups[0].start):
+                fuzzy = self._fuzzy(doc, start, end, groups)
+                if fuzzy is not None:
+                    groups.insert(0, fuzzy)
+            labels.extend(groups)
+        doc.spans["labels"] = labels
+        return doc
+
+    @staticmethod
+    def _at_line_start(doc: Doc, line_start: int, index: int) -> bool:
+        return all(_NUMBERING.match(t.text) for t in doc[line_start:index])
+
+    @staticmethod
+    def _is_label(doc: Doc, span: Span, line_start: int, line_end: int) -> bool:
+        before = doc[line_start : span.start]
+        # "(Ký, ghi rõ họ tên)": words of an instruction in brackets are not a label.
+        if sum(t.text.count("(") - t.text.count(")") for t in before) > 0:
+            return False
+        words = sum(1 for t in span if not is_separator(t))
+        if words >= 2:
+            return True
+        # A one-word label ("Số", "Quê", "Email") must be followed by a separator or end the line:
+        # "Số 12 ngõ 34" is an address, "Số: 123/2020" a label.
+        return span.end >= line_end or is_separator(doc[span.end])
+
+    @staticmethod
+    def _group(doc: Doc, spans: list[Span]) -> list[Span]:
+        """Merge "Vietnamese / English" label pairs into one span."""
+        groups: list[Span] = []
+        for span in spans:
+            if groups and all(
+                t.text in {"/", "|", "(", ")"} for t in doc[groups[-1].end : span.start]
+            ):
+                previous = groups.pop()
+                key = previous.label_ if previous.label_ != "number" else span.label_
+                span = Span(doc, previous.start, span.end, label=key)
+            groups.append(span)
+        return groups
+
+    def _fuzzy(self, doc: Doc, start: int, end: int, groups: list[Span]) -> Span | None:
+        """A label with OCR letter errors: the words before the line's first ``:``."""
+        first = start
+        while first < end and _NUMBERING.match(doc[first].text):
+            first += 1
+        stop = min(end, first + 10, groups[0].start if groups else end)
+        colon = next((t.i for t in doc[first:stop] if ":" in t.text and is_separator(t)), None)
+        if colon is None or colon == first:
+            return None
+        text = " ".join(t.norm_ for t in doc[first:colon] if not is_separator(t))
+        if len(text) < 4:
+            return None
+        best = process.extractOne(
+            text, self.choices, scorer=fuzz.ratio, score_cutoff=self.fuzzy_threshold
+        )
+        if best is None:
+            return None
+        span = Span(doc, first, colon, label=self.keys[best[0]])
+        span._.strength = 0.9
+        return span
+
+
+@Language.component("sohoa_label_values_v1", assigns=["doc.spans"], requires=["doc.spans"])
+def find_values(doc: Doc) -> Doc:
+    """Set ``doc.spans["values"]``: for each label, the tokens holding its value.
+
+    Each value span has the label's key, ``span._.label_start`` (the label's first token) and
+    ``span._.strength`` (the label's). Value spans exclude separators at both ends.
+    """
+    lines = line_ranges(doc)
+    starts = [s for s, _ in lines]
+    labels = list(doc.spans.get("labels", []))
+    label_starts = {s.start for s in labels}
+    values: list[Span] = []
+    for index, label in enumerate(labels):
+        line = bisect_right(starts, label.start) - 1
+        line_end = lines[line][1]
+        following = labels[index + 1].start if index + 1 < len(labels) else len(doc)
+        start, end = _trim(doc, label.end, min(line_end, following))
+        _, field = split_key(label.label_)
+        blank = any(_LEADER.match(t.text) for t in doc[label.end : min(line_end, following)])
+        if start == end and following >= line_end and not blank:
+            # Nothing after the label: the value is printed on the next line (cards). A dotted
+            # leader to the margin, by contrast, is a form field left empty.
+            nxt = line + 1
+            if nxt < len(lines) and _continues(doc, lines[line], lines[nxt], label_starts):
+                line += 1
+                start, end = _trim(doc, lines[nxt][0], min(lines[nxt][1], following))
+        if start < end and field in MULTILINE_FIELDS and following >= lines[line][1]:
+            for nxt in range(line + 1, min(line + 1 + _MAX_CONTINUATION_LINES, len(lines))):
+                if not _continues(doc, lines[nxt - 1], lines[nxt], label_starts, continuation=True):
+                    break
+                end = _trim(doc, lines[nxt][0], lines[nxt][1])[1] or end
+        if start < end:
+            value = Span(doc, start, end, label=label.label_)
+            value._.label_start = label.start
+            value._.strength = label._.strength
+            values.append(value)
+    doc.spans["values"] = values
+    return doc
+
+
+def _trim(doc: Doc, start: int, end: int) -> tuple[int, int]:
+    while start < end and is_separator(doc[start]):
+        start += 1
+    while end > start and is_separator(doc[end - 1]):
+        end -= 1
+    return start, end
+
+
+def _continues(
+    doc: Doc,
+    previous: tuple[int, int],
+    line: tuple[int, int],
+    label_starts: set[int],
+    *,
+    continuation: bool = False,
+) -> bool:
+    """May ``line`` hold the value (or, with ``continuation``, more of the value) of the line
+    before it?"""
+    if any(i in label_starts for i in range(*line)):
+        return False
+    text = " ".join(t.norm_ for t in doc[line[0] : line[1]])
+    if continuation and (_NOT_CONTINUATION.match(text) or not any(c.isalpha() for c in text)):
+        return False  # a signature block, a date line, or a lone item number ("9.")
+    words = doc.user_data.get("sohoa_words")
+    if words is None:
+        return True
+    prev_word = words[doc[previous[1] - 1]._.word]
+    next_word = words[doc[line[0]]._.word]
+    if prev_word.page != next_word.page:
+        return False
+    # Lines of one value are close; a larger vertical gap means a new paragraph or block.
+    top, bottom = next_word.word.bbox[1], prev_word.word.bbox[3]
+    height = max(1, prev_word.word.bbox[3] - prev_word.word.bbox[1])
+    return top - bottom < height

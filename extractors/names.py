@@ -1,0 +1,56 @@
+"""Personal names: họ (surname) + chữ đệm (middle) + tên (given), printed in any case.
+
+Values are NFC, with traditional tone placement and in name case, so the same person reads the
+same on a card in capitals and on a form in lowercase:
+
+>>> parse_name("........ NGUYỄN VĂN AN ......").value
+'Nguyễn Văn An'
+"""
+
+from __future__ import annotations
+
+import re
+
+from extractors.text import Parsed, clean_value, fold, name_case
+
+__all__ = ["SURNAMES", "parse_name"]
+
+# Stray marks OCR puts around and inside names (bars of table cells, leaders, quotes).
+_JUNK = re.compile(r"[|_…*\"“”]+")
+_MAX_WORDS = 7  # longer "names" are a sentence or two fields run together
+# Common surnames whose letters without marks belong to no other common surname: OCR dropping or
+# changing a mark ("NGUYÊN") can be put right, with a reason. Short ones that collide ("Lê", "Hồ",
+# "La"/"Lã") are left alone.
+SURNAMES = (
+    "Nguyễn", "Trần", "Phạm", "Hoàng", "Huỳnh", "Phan", "Vũ", "Võ", "Đặng", "Bùi", "Đỗ", "Ngô",
+    "Dương", "Đinh", "Đào", "Lương", "Trịnh", "Trương", "Phùng", "Triệu", "Quách", "Kiều",
+    "Nông", "Hứa", "Lục",
+)  # fmt: skip
+_SURNAME_KEYS = {fold(s): s for s in SURNAMES}
+
+
+def parse_name(text: str) -> Parsed | None:
+    """Name-case the name in ``text``; names that are not made of letters are flagged."""
+    cleaned = clean_value(_JUNK.sub(" ", text.replace("\n", " ")))
+    if not cleaned:
+        return None
+    alnum = [i for i, c in enumerate(text) if c.isalnum()]
+    start, end = (alnum[0], alnum[-1] + 1) if alnum else (0, None)
+    words = cleaned.split()
+    reasons: list[str] = []
+    strength = 1.0
+    if not all(w.replace("-", "").replace("'", "").isalpha() for w in words):
+        strength, reasons = 0.5, ["contains characters that are not letters"]
+    elif len(words) == 1:
+        strength, reasons = 0.7, ["a single word: surname or given name missing"]
+    elif len(words) > _MAX_WORDS:
+        strength, reasons = 0.5, [f"{len(words)} words: probably not only a name"]
+    value = name_case(cleaned)
+    surname, _, rest = value.partition(" ")
+    known = _SURNAME_KEYS.get(fold(surname))
+    # A name printed without any marks (ASCII) is left as printed, not half-corrected.
+    if known and known != surname and rest and not cleaned.isascii():
+        value = f"{known} {rest}"
+        strength = min(strength, 0.95)
+        reasons.append(f"surname marks corrected: {surname!r} → {known!r}")
+    return Parsed(value, strength, tuple(reasons), start, end)

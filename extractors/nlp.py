@@ -1,0 +1,94 @@
+"""The spaCy pipeline and the bridge from the OCR tree to a spaCy ``Doc``.
+
+``spacy.blank("vi")`` alone splits on whitespace only (its word segmentation needs pyvi), which
+leaves ``"tên:"`` as one token; OCR text needs punctuation split off, so the pipeline uses spaCy's
+rule-based ``Tokenizer`` with the default prefix/suffix/infix rules.
+
+Each OCR word is tokenized on its own, so every token belongs to exactly one OCR word
+(``token._.word`` indexes ``doc.user_data["sohoa_words"]``, giving page, box and confidence), and
+each OCR line starts a sentence.
+"""
+
+from __future__ import annotations
+
+import threading
+from functools import lru_cache
+from typing import NamedTuple
+
+import spacy
+from spacy.language import Language
+from spacy.tokens import Doc, Token
+from spacy.util import compile_infix_regex, compile_prefix_regex, compile_suffix_regex
+
+# Imported for their side effect: registering the components named in PIPELINE.
+from extractors import dates, ids, labels  # noqa: F401
+from extractors.text import nfc
+from pipeline.models import Document, Word
+
+__all__ = ["PIPELINE", "OcrWord", "get_nlp", "make_doc"]
+
+PIPELINE = (
+    "sohoa_fold_norms_v1",
+    "sohoa_label_ruler_v1",
+    "sohoa_label_values_v1",
+    "sohoa_id_candidates_v1",
+    "sohoa_date_candidates_v1",
+)
+
+if not Token.has_extension("word"):
+    Token.set_extension("word", default=None)
+
+# The tokenizer keeps a cache that it mutates; documents are built from several threads.
+_TOKENIZER_LOCK = threading.Lock()
+
+
+class OcrWord(NamedTuple):
+    """An OCR word and the page it is on."""
+
+    page: int
+    word: Word
+
+
+@lru_cache(maxsize=1)
+def get_nlp() -> Language:
+    """The extraction pipeline (built once per process; safe to call ``nlp(doc)`` from threads)."""
+    nlp = spacy.blank("vi", config={"nlp": {"tokenizer": {"@tokenizers": "spacy.Tokenizer.v1"}}})
+    tokenizer = nlp.tokenizer
+    # OCR glues labels, colons, leaders and table bars to words: "sinh:.....NGUYỄN", "|NAM|".
+    tokenizer.prefix_search = compile_prefix_regex(
+        [*nlp.Defaults.prefixes, r"\|", r"\.(?=\w)"]
+    ).search
+    tokenizer.suffix_search = compile_suffix_regex([*nlp.Defaults.suffixes, r"\|"]).search
+    tokenizer.infix_finditer = compile_infix_regex([*nlp.Defaults.infixes, r"[:|]"]).finditer
+    for name in PIPELINE:
+        nlp.add_pipe(name)
+    return nlp
+
+
+def make_doc(nlp: Language, document: Document) -> Doc:
+    """A ``Doc`` of all pages of ``document``, one token run per OCR word, lines as sentences."""
+    words: list[OcrWord] = []
+    tokens: list[str] = []
+    spaces: list[bool] = []
+    sent_starts: list[bool] = []
+    owners: list[int] = []
+    with _TOKENIZER_LOCK:
+        for page in document.pages:
+            for line in page.lines:
+                line_start = True
+                for word in line.words:
+                    pieces = [t for t in nlp.tokenizer(nfc(word.text)) if not t.is_space]
+                    if not pieces:
+                        continue
+                    words.append(OcrWord(page.number, word))
+                    for n, piece in enumerate(pieces):
+                        tokens.append(piece.text)
+                        spaces.append(n == len(pieces) - 1 or bool(piece.whitespace_))
+                        sent_starts.append(line_start)
+                        owners.append(len(words) - 1)
+                        line_start = False
+    doc = Doc(nlp.vocab, words=tokens, spaces=spaces, sent_starts=sent_starts or None)
+    for token, owner in zip(doc, owners, strict=True):
+        token._.word = owner
+    doc.user_data["sohoa_words"] = words
+    return doc

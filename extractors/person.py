@@ -1,0 +1,84 @@
+"""Sex, ethnicity (the 54 recognised groups) and nationality.
+
+>>> parse_sex("Nữ").value, parse_sex("Nam").value
+('female', 'male')
+>>> parse_ethnicity("Ede").value
+'Ê Đê'
+"""
+
+from __future__ import annotations
+
+import re
+
+from rapidfuzz import fuzz, process
+
+from extractors.text import Parsed, clean_value, fold, normalize
+
+__all__ = ["ETHNIC_GROUPS", "parse_ethnicity", "parse_nationality", "parse_sex"]
+
+ETHNIC_GROUPS: tuple[str, ...] = (
+    "Kinh", "Tày", "Thái", "Mường", "Khmer", "Hoa", "Nùng", "Mông", "Dao", "Gia Rai",
+    "Ê Đê", "Ba Na", "Sán Chay", "Chăm", "Cơ Ho", "Xơ Đăng", "Sán Dìu", "Hrê", "Ra Glai",
+    "Mnông", "Thổ", "Xtiêng", "Khơ Mú", "Bru - Vân Kiều", "Cơ Tu", "Giáy", "Tà Ôi", "Mạ",
+    "Giẻ - Triêng", "Co", "Chơ Ro", "Xinh Mun", "Hà Nhì", "Chu Ru", "Lào", "Kháng", "La Chí",
+    "Phù Lá", "La Hủ", "La Ha", "Pà Thẻn", "Chứt", "Lự", "Lô Lô", "Mảng", "Cờ Lao", "Bố Y",
+    "Cống", "Ngái", "Si La", "Pu Péo", "Brâu", "Ơ Đu", "Rơ Măm",
+)  # fmt: skip
+"""The 54 ethnic groups recognised in Việt Nam, in official spelling."""
+
+
+def _key(text: str) -> str:
+    return re.sub(r"[^a-z]", "", fold(text))
+
+
+# Folded keys, plus common alternative spellings ("H'Mông", "Khơ-me", "Vân Kiều").
+_ETHNIC_KEYS = {_key(name): name for name in ETHNIC_GROUPS} | {
+    "hmong": "Mông", "meo": "Mông", "khome": "Khmer", "khomer": "Khmer",
+    "vankieu": "Bru - Vân Kiều", "bru": "Bru - Vân Kiều", "jrai": "Gia Rai", "bahnar": "Ba Na",
+    "sedang": "Xơ Đăng",
+    "stieng": "Xtiêng", "kho": "Cơ Ho", "katu": "Cơ Tu", "raglai": "Ra Glai", "muong": "Mường",
+}  # fmt: skip
+_SEX = {
+    "nam": "male",
+    "male": "male",
+    "m": "male",
+    "nu": "female",
+    "female": "female",
+    "f": "female",
+}
+_VIET_NAM = {"vietnam", "vn", "vietnamese", "vietnamvietnamese", "cochxhcnvietnam"}
+
+
+def parse_sex(text: str) -> Parsed | None:
+    """``Nam`` → ``male``, ``Nữ`` → ``female`` (first word; English on cards too)."""
+    for match in re.finditer(r"\w+", fold(text)):
+        sex = _SEX.get(match.group())
+        if sex is not None:
+            return Parsed(sex, 1.0, (), *match.span())
+        break
+    return None
+
+
+def parse_ethnicity(text: str) -> Parsed | None:
+    """One of the 54 groups in its official spelling; unknown names kept and flagged."""
+    value = clean_value(text.replace("\n", " "))
+    if not value:
+        return None
+    key = _key(value)
+    if key in _ETHNIC_KEYS:
+        return Parsed(_ETHNIC_KEYS[key], 1.0)
+    best = process.extractOne(key, list(_ETHNIC_KEYS), scorer=fuzz.ratio, score_cutoff=80)
+    if best is not None:
+        name = _ETHNIC_KEYS[best[0]]
+        return Parsed(name, 0.9, (f"read {value!r}, closest group {name!r}",))
+    return Parsed(normalize(value), 0.6, ("not one of the 54 recognised groups",))
+
+
+def parse_nationality(text: str) -> Parsed | None:
+    """``Việt Nam`` in one spelling; other nationalities kept as printed."""
+    value = clean_value(text.replace("\n", " "))
+    if not value:
+        return None
+    if _key(value) in _VIET_NAM:
+        return Parsed("Việt Nam", 1.0)
+    return Parsed(normalize(value), 0.9, ("nationality other than Việt Nam",))

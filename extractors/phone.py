@@ -1,0 +1,42 @@
+"""Contact details: phone numbers (digits only) and e-mail addresses.
+
+>>> parse_phone("0912 345 678").value
+'0912345678'
+>>> parse_phone("+84 912.345.678").value
+'0912345678'
+"""
+
+from __future__ import annotations
+
+import re
+
+from extractors.text import Parsed
+
+__all__ = ["parse_email", "parse_phone"]
+
+_PHONE = re.compile(r"(\+?84\s?|0|O)[0-9O][0-9O .\-]{6,14}[0-9O]")
+_EMAIL = re.compile(r"[A-Za-z0-9._%+\-]+\s?@\s?[A-Za-z0-9\-]+(?:\s?\.\s?[A-Za-z0-9\-]+)+")
+
+
+def parse_phone(text: str) -> Parsed | None:
+    """Vietnamese phone numbers: 10 digits from 0 (mobile, new landline), 11 for old landlines."""
+    match = _PHONE.search(text)
+    if match is None:
+        return None
+    raw = match.group()
+    digits = re.sub(r"[^0-9]", "", raw.replace("O", "0"))
+    if raw.startswith(("+84", "84")):
+        digits = "0" + digits[2:]
+    reasons = ["repaired OCR confusion O→0"] if "O" in raw else []
+    if not (len(digits) == 10 or (len(digits) == 11 and digits.startswith("02"))):
+        reasons.append(f"{len(digits)} digits, expected 10")
+        return Parsed(digits, 0.5, tuple(reasons), *match.span())
+    return Parsed(digits, 0.9 if reasons else 1.0, tuple(reasons), *match.span())
+
+
+def parse_email(text: str) -> Parsed | None:
+    """An e-mail address, lower-cased, spaces OCR put around ``@`` and dots removed."""
+    match = _EMAIL.search(text)
+    if match is None:
+        return None
+    return Parsed(re.sub(r"\s", "", match.group()).lower(), 1.0, (), *match.span())

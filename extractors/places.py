@@ -1,0 +1,50 @@
+"""Places (addresses, place of origin, birth, registering office): clean-up for now.
+
+Values are NFC with traditional tone placement, without leaders, with one space and ", " between
+parts; lines of a multi-line address are joined with a space (lines break after a comma or
+inside a part), or with ", " when the comma before a new administrative unit was lost.
+A gazetteer of old (63 provinces, districts) and new (34 provinces, 2025) units comes later.
+
+>>> parse_place("Thôn Đông, Xã Vĩnh Ninh\\nHuyện Vĩnh Tường, Tỉnh Vĩnh Phúc").value
+'Thôn Đông, Xã Vĩnh Ninh, Huyện Vĩnh Tường, Tỉnh Vĩnh Phúc'
+"""
+
+from __future__ import annotations
+
+import re
+
+from extractors.text import Parsed, clean_value, fold, normalize
+
+__all__ = ["parse_place"]
+
+# Folded administrative unit words that always follow a comma in an address: a line starting
+# with one continues the address after a comma the OCR lost. ("phố", "ngõ", "thôn" do not: "ngõ 34
+# phố Huế".)
+_UNIT_START = re.compile(r"^(?:xa|phuong|thi tran|thi xa|huyen|quan|thanh pho|tinh|tp)\b")
+_JUNK = re.compile(r"[|_…*]+|\.{2,}")
+
+
+def _join_lines(lines: list[str]) -> str:
+    out = ""
+    for line in lines:
+        if not out:
+            out = line
+        elif out.endswith((",", "-")) or not _UNIT_START.match(fold(line)):
+            out = f"{out} {line}"
+        else:
+            out = f"{out}, {line}"
+    return out
+
+
+def parse_place(text: str) -> Parsed | None:
+    """Clean a place value; flag values with almost no letters."""
+    # Commas at line ends are kept until the lines are joined: they tell how to join them.
+    lines = [_JUNK.sub(" ", line).strip(" |") for line in text.split("\n")]
+    value = clean_value(normalize(_join_lines([line for line in lines if line])))
+    value = re.sub(r"\s+,", ",", re.sub(r",(?=\S)", ", ", value))
+    value = re.sub(r"(?:,\s*){2,}", ", ", value).strip(" ,")
+    if not value:
+        return None
+    if sum(c.isalpha() for c in value) < 3:
+        return Parsed(value, 0.5, ("hardly any letters",))
+    return Parsed(value, 1.0)

@@ -1,0 +1,236 @@
+"""From label and value spans to ``ExtractedRecord``s: parse, score, locate, group by role.
+
+A field's confidence is ``ocr × label strength × value strength``: the mean OCR confidence of the
+words the value was read from, 1.0 for an exact label (0.9 fuzzy, 0.8 no label: value found by its
+pattern alone) and how well the value fits its pattern (1.0 valid, 0.85 a repaired ID, …).
+
+Roles: a label naming a person other than the subject ("Họ, chữ đệm, tên người mẹ") opens that
+person's section; the labels after it (Năm sinh, Dân tộc, Nơi cư trú, …) belong to that person
+until another person's label, a registration label, or a new numbered item ("7. …").
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+
+from spacy.tokens import Doc, Span
+
+from extractors import dates, ids, names, person, phone, places
+from extractors.labels import split_key
+from extractors.text import Parsed
+from pipeline.models import ExtractedField, ExtractedRecord, union_bbox
+
+__all__ = ["PARSERS", "REQUIRED_FIELDS", "build_records", "make_field"]
+
+REQUIRED_FIELDS = frozenset(
+    {"id_number", "full_name", "date_of_birth", "sex", "place_of_residence"}
+)
+
+Parser = Callable[[str], Parsed | None]
+
+PARSERS: dict[str, tuple[str, Parser]] = {
+    "full_name": ("names", names.parse_name),
+    "father_name": ("names", names.parse_name),
+    "mother_name": ("names", names.parse_name),
+    "spouse_name": ("names", names.parse_name),
+    "date_of_birth": ("dates", dates.parse_date),
+    "date_of_birth_words": ("dates", dates.parse_date),
+    "issue_date": ("dates", dates.parse_date),
+    "expiry_date": ("dates", dates.parse_date),
+    "registration_date": ("dates", dates.parse_date),
+    "sex": ("person", person.parse_sex),
+    "ethnicity": ("person", person.parse_ethnicity),
+    "nationality": ("person", person.parse_nationality),
+    "place_of_residence": ("places", places.parse_place),
+    "temporary_residence": ("places", places.parse_place),
+    "place_of_origin": ("places", places.parse_place),
+    "place_of_birth": ("places", places.parse_place),
+    "registration_office": ("places", places.parse_place),
+    "issuing_authority": ("places", places.parse_place),
+    "id_number": ("ids", ids.parse_id),
+    "old_id_number": ("ids", lambda text: ids.parse_id(text, (9, 12))),
+    "registration_number": ("ids", ids.parse_registry_number),
+    "book_number": ("ids", ids.parse_registry_number),
+    "phone": ("phone", phone.parse_phone),
+    "email": ("phone", phone.parse_email),
+}
+"""Field → (component family, value parser)."""
+
+_SUBJECT_ONLY = frozenset(
+    {"number", "registration_number", "book_number", "registration_date", "registration_office"}
+)
+_PARENT_NAME = {"mother": "mother_name", "father": "father_name"}
+_NUMBERED = re.compile(r"^(?:\d{1,2}|[IVX]+)$")
+_NO_LABEL = 0.8  # strength of a value found by its pattern only
+_PLACE_DATE = 0.9  # the "<place>, ngày … tháng … năm …" line closing a birth certificate
+
+
+def _value_text(span: Span) -> tuple[str, list[tuple[int, int, int]]]:
+    """The span's text with a newline between OCR lines, and each token's ``(start, end, i)``."""
+    parts: list[str] = []
+    offsets: list[tuple[int, int, int]] = []
+    pos = 0
+    for token in span:
+        if token.i > span.start:
+            sep = "\n" if token.is_sent_start else token.doc[token.i - 1].whitespace_
+            parts.append(sep)
+            pos += len(sep)
+        offsets.append((pos, pos + len(token.text), token.i))
+        parts.append(token.text)
+        pos += len(token.text)
+    return "".join(parts), offsets
+
+
+def _parse(field: str, text: str) -> tuple[str, str, Parsed | None]:
+    if field == "number":
+        resolved = ids.parse_number(text)
+        if resolved is None:
+            return "registration_number", "ids", None
+        name, parsed = resolved
+        return name, "ids", parsed
+    component, parser = PARSERS[field]
+    parsed = parser(text)
+    if field == "id_number" and parsed is not None and len(parsed.value or "") == 9:
+        field = "old_id_number"  # "Số CMND/CCCD" holding a 9-digit CMND
+    return field, component, parsed
+
+
+def make_field(
+    doc: Doc, span: Span, field: str, strength: float, how: str = ""
+) -> ExtractedField | None:
+    """Parse the value ``span`` as ``field`` and score and locate it on the page.
+
+    ``strength`` is how surely the span holds this field (1.0 for an exact label); ``how``, when
+    given, says why it is less than that (a reason for reviewers).
+    """
+    text, offsets = _value_text(span)
+    name, component, parsed = _parse(field, text)
+    if parsed is None:
+        # A required field whose value is unreadable still goes to a reviewer; others are left.
+        if name not in REQUIRED_FIELDS or not any(c.isalnum() for c in text):
+            return None
+        parsed = Parsed(None, 0.0, ("could not read a value",))
+    end = len(text) if parsed.end is None else parsed.end
+    used = [i for s, e, i in offsets if s < end and e > parsed.start] or [i for *_, i in offsets]
+    words = doc.user_data.get("sohoa_words")
+    if words:
+        owned = sorted({doc[i]._.word for i in used})
+        ocr = sum(words[w].word.confidence for w in owned) / len(owned)
+        bbox = union_bbox([words[w].word.bbox for w in owned])
+        page = words[owned[0]].page
+    else:
+        ocr, bbox, page = 1.0, None, 1
+    reasons = [f"{name}: {reason}" for reason in parsed.reasons]
+    if how:
+        reasons.append(f"{name}: {how}")
+    raw = text[parsed.start : end].replace("\n", " ").strip() or text.replace("\n", " ")
+    return ExtractedField(
+        name=name,
+        value=parsed.value,
+        raw=raw,
+        confidence=min(1.0, max(0.0, ocr * strength * parsed.strength)),
+        page=page,
+        bbox=bbox,
+        ocr_confidence=min(1.0, max(0.0, ocr)),
+        extractor=f"sohoa.{component}.v1",
+        reasons=reasons,
+    )
+
+
+def _numbered(doc: Doc, token_index: int) -> bool:
+    """Does the label's line start with an item number ("7.", "IV.")?"""
+    start = token_index
+    while start > 0 and not doc[start].is_sent_start:
+        start -= 1
+    return bool(_NUMBERED.match(doc[start].text)) and start < token_index
+
+
+def _merge_words_date(fields: dict[str, ExtractedField]) -> None:
+    """Check the date of birth against the same date written in words, then drop the latter."""
+    words = fields.pop("date_of_birth_words", None)
+    if words is None or words.value is None:
+        return
+    dob = fields.get("date_of_birth")
+    if dob is None or dob.value is None:
+        reasons = [r.replace("date_of_birth_words:", "date_of_birth:", 1) for r in words.reasons]
+        fields["date_of_birth"] = words.model_copy(
+            update={"name": "date_of_birth", "reasons": reasons}
+        )
+    elif dob.value == words.value:
+        dob.reasons.append("date_of_birth: agrees with the date written in words")
+    else:
+        reason = f"date_of_birth: {dob.value} disagrees with the date in words ({words.value})"
+        dob.confidence *= 0.5
+        dob.reasons.append(reason)
+
+
+def _fallbacks(doc: Doc, doc_type: str, subject: dict[str, ExtractedField], used: set[int]) -> None:
+    """Values found by pattern alone, when their label was not read."""
+    if "id_number" not in subject:
+        for span in doc.spans.get("id_candidates", []):
+            if not used.intersection(range(span.start, span.end)):
+                made = make_field(
+                    doc, span, "id_number", _NO_LABEL, "found by its pattern, no label"
+                )
+                if made is not None:
+                    subject["id_number"] = made
+                    break
+    if doc_type == "birth_certificate" and "registration_date" not in subject:
+        # The date of signing at the bottom ("…, ngày 20 tháng 3 năm 1987") is the last one.
+        free = [
+            s
+            for s in doc.spans.get("date_candidates", [])
+            if not used.intersection(range(s.start, s.end))
+        ]
+        if free:
+            # Its place on the form says what it is, nearly as well as a label would.
+            made = make_field(
+                doc, free[-1], "registration_date", _PLACE_DATE, "the date the form was signed"
+            )
+            if made is not None:
+                subject["registration_date"] = made
+
+
+def build_records(doc: Doc, doc_type: str) -> list[ExtractedRecord]:
+    """Records (subject first, then other people) from a processed ``Doc``."""
+    values = {span._.label_start: span for span in doc.spans.get("values", [])}
+    by_role: dict[str, dict[str, ExtractedField]] = {"subject": {}}
+    used: set[int] = set()
+    section = "subject"
+    for label in doc.spans.get("labels", []):
+        role, field = split_key(label.label_)
+        if role is not None:
+            section = role
+        elif field in _SUBJECT_ONLY or _numbered(doc, label.start):
+            section = "subject"
+        value = values.get(label.start)
+        if value is None or field == "_other":
+            continue
+        used.update(range(value.start, value.end))
+        strength = value._.strength
+        how = "label matched approximately" if strength < 1.0 else ""
+        made = make_field(doc, value, field, strength, how)
+        if made is None:
+            continue
+        fields = by_role.setdefault(role or section, {})
+        current = fields.get(made.name)
+        # The first reading wins unless it could not be read at all.
+        if current is None or (current.value is None and made.value is not None):
+            fields[made.name] = made
+    subject = by_role["subject"]
+    _fallbacks(doc, doc_type, subject, used)
+    for role, fields in by_role.items():
+        _merge_words_date(fields)
+        parent = _PARENT_NAME.get(role)
+        if parent and "full_name" in fields and parent not in subject:
+            subject[parent] = fields["full_name"].model_copy(
+                update={"name": parent, "reasons": list(fields["full_name"].reasons)}
+            )
+    return [
+        ExtractedRecord(role=role, fields=fields)
+        for role, fields in by_role.items()
+        # A parent named only (an application form's "Họ và tên của cha") is a field of the
+        # subject, not a record of its own.
+        if fields and not (role in _PARENT_NAME and set(fields) == {"full_name"})
+    ]

@@ -1,0 +1,358 @@
+"""End-to-end extraction on the three printed document types, label variants and OCR noise."""
+
+from __future__ import annotations
+
+import unicodedata
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from extractors import extract
+from extractors.labels import LABELS
+from extractors.nlp import get_nlp, make_doc
+from pipeline.models import Document, ExtractedRecord
+
+# The three printed documents of the brief as a clean OCR would read them (tests/pipeline reads
+# them too, for the classifier).
+DOCUMENTS = Path(__file__).parent / "documents"
+CCCD_FRONT = (DOCUMENTS / "cccd_front.txt").read_text(encoding="utf-8")
+BIRTH_CERTIFICATE = (DOCUMENTS / "birth_certificate.txt").read_text(encoding="utf-8")
+APPLICATION_FORM = (DOCUMENTS / "application_form.txt").read_text(encoding="utf-8")
+
+
+def values(records: list[ExtractedRecord]) -> dict[str, dict[str, str | None]]:
+    return {r.role: {name: f.value for name, f in r.fields.items()} for r in records}
+
+
+MakeDocument = Callable[..., Document]
+
+
+@pytest.fixture
+def subject(make_document: MakeDocument) -> Callable[[str], dict[str, str | None]]:
+    """Values of the subject record extracted from ``text``."""
+
+    def run(text: str, doc_type: str = "unknown") -> dict[str, str | None]:
+        return values(extract(make_document(text), doc_type)).get("subject", {})
+
+    return run
+
+
+def test_extract_cccd_front_values(make_document):
+    assert values(extract(make_document(CCCD_FRONT), "cccd_front")) == {
+        "subject": {
+            "id_number": "001087012345",
+            "full_name": "Nguyễn Văn An",
+            "date_of_birth": "1987-03-15",
+            "sex": "male",
+            "nationality": "Việt Nam",
+            "place_of_origin": "Xã Vĩnh Ninh, Huyện Vĩnh Tường, Vĩnh Phúc",
+            "place_of_residence": "Số 12 ngõ 34 phố Huế, Phường Phố Huế, Quận Hai Bà Trưng, Hà Nội",
+            "expiry_date": "2047-03-15",
+        }
+    }
+
+
+def test_extract_birth_certificate_values(make_document):
+    residence = "Số 5 phố Huế, Quận Hai Bà Trưng, Hà Nội"
+    assert values(extract(make_document(BIRTH_CERTIFICATE), "birth_certificate")) == {
+        "subject": {
+            "registration_number": "123/2020",
+            "book_number": "01",
+            "full_name": "Nguyễn Thị Hồng Nhung",
+            "date_of_birth": "1987-03-15",
+            "sex": "female",
+            "ethnicity": "Kinh",
+            "nationality": "Việt Nam",
+            "place_of_birth": "Bệnh viện Phụ sản Hà Nội",
+            "place_of_origin": "Xã Vĩnh Ninh, Huyện Vĩnh Tường, Tỉnh Vĩnh Phúc",
+            "id_number": "001187012345",
+            "registration_office": (
+                "Ủy ban nhân dân xã Vĩnh Ninh, huyện Vĩnh Tường, tỉnh Vĩnh Phúc"
+            ),
+            "registration_date": "1987-03-20",
+            "mother_name": "Trần Thị Bình",
+            "father_name": "Nguyễn Văn Cường",
+        },
+        "mother": {
+            "full_name": "Trần Thị Bình",
+            "date_of_birth": "1960",
+            "ethnicity": "Kinh",
+            "nationality": "Việt Nam",
+            "place_of_residence": residence,
+        },
+        "father": {
+            "full_name": "Nguyễn Văn Cường",
+            "date_of_birth": "1958",
+            "ethnicity": "Tày",
+            "nationality": "Việt Nam",
+            "place_of_residence": residence,
+        },
+    }
+
+
+def test_extract_application_form_values(make_document):
+    assert values(extract(make_document(APPLICATION_FORM), "application_form")) == {
+        "subject": {
+            "full_name": "Nguyễn Văn An",
+            "date_of_birth": "1990-09-02",
+            "sex": "male",
+            "id_number": "038090012345",
+            "ethnicity": "Kinh",
+            "place_of_residence": "Thôn Đông, xã Quảng Tâm, thành phố Thanh Hóa, tỉnh Thanh Hóa",
+            "father_name": "Nguyễn Văn Bình",
+            "phone": "0912345678",
+            "email": "an.nguyen@gmail.com",
+        }
+    }
+
+
+def test_extract_field_provenance(make_document):
+    (record,) = extract(make_document(CCCD_FRONT), "cccd_front")
+    name = record.fields["full_name"]
+    assert name.raw == "NGUYỄN VĂN AN"
+    assert name.page == 1
+    assert name.bbox == (100, 400, 360, 440)  # line 6 of the synthetic page: the three words
+    assert name.ocr_confidence == pytest.approx(0.95)
+    assert name.confidence == pytest.approx(0.95)
+    assert name.extractor == "sohoa.names.v1"
+    assert record.fields["id_number"].extractor == "sohoa.ids.v1"
+    assert record.fields["date_of_birth"].extractor == "sohoa.dates.v1"
+
+
+def test_extract_confidence_is_ocr_times_pattern(make_document):
+    document = make_document("Số CCCD: O01087012345", confidence=0.9)
+    field = extract(document, "unknown")[0].fields["id_number"]
+    assert field.value == "001087012345"
+    assert field.confidence == pytest.approx(0.9 * 0.85)
+    assert any("repaired" in r for r in field.reasons)
+
+
+def test_extract_date_in_words_agrees(make_document):
+    (subject_record, *_) = extract(make_document(BIRTH_CERTIFICATE), "birth_certificate")
+    dob = subject_record.fields["date_of_birth"]
+    assert "date_of_birth: agrees with the date written in words" in dob.reasons
+    assert "date_of_birth_words" not in subject_record.fields
+
+
+def test_extract_date_in_words_disagreement_lowers_confidence(make_document):
+    text = "Ngày, tháng, năm sinh: 16/03/1987\nGhi bằng chữ: Ngày mười lăm, tháng ba, năm một nghìn chín trăm tám mươi bảy"  # noqa: E501
+    dob = extract(make_document(text), "birth_certificate")[0].fields["date_of_birth"]
+    assert dob.value == "1987-03-16"
+    assert dob.confidence == pytest.approx(0.95 * 0.5)
+    assert "disagrees with the date in words (1987-03-15)" in dob.reasons[-1]
+
+
+@pytest.mark.parametrize(
+    ("text", "field", "expected"),
+    [
+        ("Họ và tên: NGUYỄN VĂN AN", "full_name", "Nguyễn Văn An"),
+        ("Ho va ten: NGUYEN VAN AN", "full_name", "Nguyen Van An"),
+        ("Họ, chữ đệm, tên: Lê Thị Hoa", "full_name", "Lê Thị Hoa"),
+        ("Họ chữ đệm tên: Lê Thị Hoa", "full_name", "Lê Thị Hoa"),
+        ("Họ, chữ đệm và tên: Lê Thị Hoa", "full_name", "Lê Thị Hoa"),
+        ("Họ tên: lê thị hoa", "full_name", "Lê Thị Hoa"),
+        ("Tôi tên là: Trần Thị Thu Hoà", "full_name", "Trần Thị Thu Hòa"),
+        ("Tôi tên là TRẦN VĂN BA sinh ngày 01/01/1990", "full_name", "Trần Văn Ba"),
+        ("Full name: TRAN VAN BA", "full_name", "Tran Van Ba"),
+        ("Ho và tcn: NGUYỄN VĂN AN", "full_name", "Nguyễn Văn An"),
+        ("Ngày, tháng, nam sinh: 15/03/1987", "date_of_birth", "1987-03-15"),
+        ("Ngay thang nam sinh: 15/03/1987", "date_of_birth", "1987-03-15"),
+        ("Ngày sinh: 15-03-1987", "date_of_birth", "1987-03-15"),
+        ("Sinh ngày 15.03.1987", "date_of_birth", "1987-03-15"),
+        ("Date of birth: 15/03/1987", "date_of_birth", "1987-03-15"),
+        ("Năm sinh: 1960", "date_of_birth", "1960"),
+        ("Ngày sinh: ngày 5 tháng 3 năm 1987", "date_of_birth", "1987-03-05"),
+        ("Gioi tinh: Nu", "sex", "female"),
+        ("Giới tính: Nữ", "sex", "female"),
+        ("Sex: Nam", "sex", "male"),
+        ("Nơi thường trú: Thôn 4, xã Đông Hải", "place_of_residence", "Thôn 4, xã Đông Hải"),
+        ("Địa chỉ thường trú: Thôn 4", "place_of_residence", "Thôn 4"),
+        ("Thường trú: Thôn 4", "place_of_residence", "Thôn 4"),
+        ("Nơi cư trú: Thôn 4", "place_of_residence", "Thôn 4"),
+        ("Dia chi: 12 Ly Thuong Kiet, Ha Noi", "place_of_residence", "12 Ly Thuong Kiet, Ha Noi"),
+        ("Hộ khẩu thường trú: Thôn 4", "place_of_residence", "Thôn 4"),
+        ("Số CCCD: 001087012345", "id_number", "001087012345"),
+        ("CCCD số 001087012345", "id_number", "001087012345"),
+        ("Số định danh cá nhân: 001087012345", "id_number", "001087012345"),
+        ("So dinh danh ca nhan: 001087012345", "id_number", "001087012345"),
+        ("Số CMND: 012345678", "old_id_number", "012345678"),
+        ("Số CMND/CCCD: 012345678", "old_id_number", "012345678"),
+        ("Quê quán: Xã Đông Hải", "place_of_origin", "Xã Đông Hải"),
+        ("Nguyên quán: Xã Đông Hải", "place_of_origin", "Xã Đông Hải"),
+        ("Nơi sinh: Trạm Y tế xã Đông Hải", "place_of_birth", "Trạm Y tế xã Đông Hải"),
+        ("Nơi cấp: Cục Cảnh sát", "issuing_authority", "Cục Cảnh sát"),
+        ("Ngày cấp: 01/07/2021", "issue_date", "2021-07-01"),
+        ("Dân tộc: Ê Đê", "ethnicity", "Ê Đê"),
+        ("Dan toc: Kinh", "ethnicity", "Kinh"),
+        ("Quốc tịch: Việt Nam", "nationality", "Việt Nam"),
+        ("Điện thoại: 0912.345.678", "phone", "0912345678"),
+        ("SĐT: 0912345678", "phone", "0912345678"),
+        ("E-mail: An@Mail.VN", "email", "an@mail.vn"),
+        ("Họ tên mẹ: Lê Thị Hoa", "mother_name", "Lê Thị Hoa"),
+        ("Họ và tên cha: Lê Văn Hùng", "father_name", "Lê Văn Hùng"),
+    ],
+)
+def test_extract_label_variants(subject, text, field, expected):
+    assert subject(text)[field] == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Họ và tên:\nNGUYỄN VĂN AN", "Nguyễn Văn An"),
+        ("Họ và tên / Full name:\nNGUYỄN VĂN AN", "Nguyễn Văn An"),
+        ("Họ và tên\nNGUYỄN VĂN AN", "Nguyễn Văn An"),
+    ],
+)
+def test_extract_value_on_next_line(subject, text, expected):
+    assert subject(text)["full_name"] == expected
+
+
+def test_extract_empty_form_field_does_not_take_next_line(subject):
+    text = "9. Email: ..............\n10. Nơi tạm trú: ..........\nTôi xin cam đoan"
+    assert subject(text) == {}
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            "Nơi thường trú:\nThôn Đông, Xã Vĩnh Ninh,\nHuyện Vĩnh Tường, Vĩnh Phúc",
+            "Thôn Đông, Xã Vĩnh Ninh, Huyện Vĩnh Tường, Vĩnh Phúc",
+        ),
+        (
+            "Nơi thường trú: Số 12 ngõ 34\nphố Huế, quận Hai Bà Trưng\nHọ tên: A B",
+            "Số 12 ngõ 34 phố Huế, quận Hai Bà Trưng",
+        ),
+        (
+            "Nơi thường trú: Thôn Đông, xã Vĩnh Ninh\nhuyện Vĩnh Tường\nNgày cấp: 01/01/2020",
+            "Thôn Đông, xã Vĩnh Ninh, huyện Vĩnh Tường",
+        ),
+        (
+            "6. Nơi thường trú: ..... Xóm 5, xã Chiềng Sơn, .....\ntỉnh Sơn La ........\n9.",
+            "Xóm 5, xã Chiềng Sơn, tỉnh Sơn La",
+        ),
+        ("Nơi thường trú: Thôn 4\nHà Nội, ngày 1 tháng 2 năm 2020", "Thôn 4"),
+    ],
+)
+def test_extract_multiline_address(subject, text, expected):
+    assert subject(text)["place_of_residence"] == expected
+
+
+def test_extract_two_labels_on_one_line(subject):
+    got = subject("Giới tính / Sex: Nữ   Quốc tịch / Nationality: Việt Nam")
+    assert got == {"sex": "female", "nationality": "Việt Nam"}
+
+
+def test_extract_three_labels_on_one_line(subject):
+    got = subject("Giới tính: Nam Dân tộc: Kinh Quốc tịch: Việt Nam")
+    assert got == {"sex": "male", "ethnicity": "Kinh", "nationality": "Việt Nam"}
+
+
+@pytest.mark.parametrize(
+    ("text", "expected", "repaired"),
+    [
+        ("Số / No.: 001087012345", "001087012345", False),
+        ("Số/No.: 001 087 012 345", "001087012345", False),
+        ("Số định danh cá nhân: 0 3 8 0 9 0 0 1 2 3 4 5", "038090012345", False),
+        ("Số / No.: O01O87012345", "001087012345", True),
+        ("Số CCCD: 0Ol087Ol2345", "001087012345", True),
+        ("S0 / No.: 001087012345", "001087012345", False),
+        ("CĂN CƯỚC CÔNG DÂN\n| 001087012345", "001087012345", False),
+    ],
+)
+def test_extract_id_with_spaces_and_confusions(make_document, text, expected, repaired):
+    field = extract(make_document(text), "cccd_front")[0].fields["id_number"]
+    assert field.value == expected
+    assert any("repaired" in r for r in field.reasons) == repaired
+
+
+def test_extract_unlabelled_id_is_less_confident(make_document):
+    field = extract(make_document("| 001087012345"), "cccd_front")[0].fields["id_number"]
+    assert field.confidence == pytest.approx(0.95 * 0.8)
+    assert "id_number: found by its pattern, no label" in field.reasons
+
+
+def test_extract_instruction_in_brackets_is_no_label(subject):
+    assert subject("(Ký, ghi rõ họ tên)\nNGUYỄN VĂN B") == {}
+
+
+def test_extract_surname_marks_corrected(make_document):
+    field = extract(make_document("Họ và tên: NGUYÊN VĂN AN"), "x")[0].fields["full_name"]
+    assert field.value == "Nguyễn Văn An"
+    assert field.confidence == pytest.approx(0.95 * 0.95)
+
+
+def test_extract_unreadable_required_field_goes_to_review(make_document):
+    field = extract(make_document("Giới tính: ???x"), "x")[0].fields["sex"]
+    assert field.value is None
+    assert field.confidence == 0.0
+
+
+def test_extract_parents_only_named_are_subject_fields(make_document):
+    roles = [r.role for r in extract(make_document(APPLICATION_FORM), "application_form")]
+    assert roles == ["subject"]
+
+
+def test_extract_pages_are_kept(make_document):
+    document = make_document("Họ và tên: Lê Văn A\fSố CCCD: 001087012345")
+    fields = extract(document, "x")[0].fields
+    assert (fields["full_name"].page, fields["id_number"].page) == (1, 2)
+
+
+def test_extract_from_threads_gives_the_same_records(make_document):
+    texts = [CCCD_FRONT, BIRTH_CERTIFICATE, APPLICATION_FORM] * 8
+    expected = [extract(make_document(t), "x") for t in texts]
+    with ThreadPoolExecutor(8) as pool:
+        got = list(pool.map(lambda t: extract(make_document(t), "x"), texts))
+    assert got == expected
+
+
+@pytest.mark.parametrize(("text", "tokens"), [("tên:", ["tên", ":"]), ("A,", ["A", ","])])
+def test_nlp_tokenizer_splits_punctuation(text, tokens):
+    assert [t.text for t in get_nlp().tokenizer(text)] == tokens
+
+
+def test_nlp_tokens_map_to_ocr_words(make_document):
+    document = make_document("Họ và tên:NGUYỄN VĂN\nSố: 1")
+    doc = make_doc(get_nlp(), document)
+    words = doc.user_data["sohoa_words"]
+    assert [(t.text, words[t._.word].word.text) for t in doc][2:5] == [
+        ("tên", "tên:NGUYỄN"),
+        (":", "tên:NGUYỄN"),
+        ("NGUYỄN", "tên:NGUYỄN"),
+    ]
+    assert [s.text for s in doc.sents] == ["Họ và tên:NGUYỄN VĂN", "Số: 1"]
+
+
+def test_labels_many_variants():
+    assert len(LABELS) >= 150
+
+
+@settings(
+    max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(st.text(max_size=300))
+def test_extract_never_raises_on_arbitrary_text(make_document, text):
+    for record in extract(make_document(text), "unknown"):
+        for field in record.fields.values():
+            assert 0.0 <= field.confidence <= 1.0
+
+
+@settings(
+    max_examples=100, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    st.lists(
+        st.sampled_from([lab.text for lab in LABELS] + [":", "....", "0", "Ô", "|", "\n", "15/03"])
+        | st.text(alphabet="0123456789OoIl /.:-ĐđàáạảãăằắặẳẵâầấậẩẫNAMnữ", max_size=12),
+        max_size=30,
+    )
+)
+def test_extract_never_raises_on_label_soup(make_document, parts):
+    text = unicodedata.normalize("NFC", " ".join(parts))
+    extract(make_document(text), "birth_certificate")

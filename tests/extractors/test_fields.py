@@ -1,0 +1,118 @@
+"""Value parsers of the smaller field families: names, person, places, phone."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from extractors.names import parse_name
+from extractors.person import ETHNIC_GROUPS, parse_ethnicity, parse_nationality, parse_sex
+from extractors.phone import parse_email, parse_phone
+from extractors.places import parse_place
+
+
+@pytest.mark.parametrize(
+    ("text", "value", "strength"),
+    [
+        ("NGUYỄN THỊ HỒNG NHUNG", "Nguyễn Thị Hồng Nhung", 1.0),
+        ("........ NGUYỄN VĂN AN ......", "Nguyễn Văn An", 1.0),
+        ("| TRẦN THỊ BÌNH |", "Trần Thị Bình", 1.0),
+        ("NGUYÊN THỊ KIM DIỆP", "Nguyễn Thị Kim Diệp", 0.95),
+        ("AN", "An", 0.7),
+        ("NGUYỄN V4N AN", "Nguyễn V4n An", 0.5),
+    ],
+)
+def test_names_parse(text, value, strength):
+    parsed = parse_name(text)
+    assert (parsed.value, parsed.strength) == (value, strength)
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [("Nam", "male"), ("Nữ", "female"), ("Nu", "female"), ("NỮ", "female"), ("Male", "male")],
+)
+def test_person_sex(text, value):
+    assert parse_sex(text).value == value
+
+
+@pytest.mark.parametrize("text", ["", "Kinh", "?"])
+def test_person_sex_unknown(text):
+    assert parse_sex(text) is None
+
+
+def test_person_54_ethnic_groups():
+    assert len(ETHNIC_GROUPS) == len(set(ETHNIC_GROUPS)) == 54
+
+
+@pytest.mark.parametrize(
+    ("text", "value", "strength"),
+    [
+        ("Kinh", "Kinh", 1.0),
+        ("kinh", "Kinh", 1.0),
+        ("Ê-đê", "Ê Đê", 1.0),
+        ("H'Mông", "Mông", 1.0),
+        ("Muờng", "Mường", 1.0),
+        ("Nùg", "Nùng", 0.9),
+        ("Martian", "Martian", 0.6),
+    ],
+)
+def test_person_ethnicity(text, value, strength):
+    parsed = parse_ethnicity(text)
+    assert (parsed.value, parsed.strength) == (value, strength)
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [("Việt Nam", "Việt Nam"), ("VIỆT NAM", "Việt Nam"), ("Viet Nam", "Việt Nam")],
+)
+def test_person_nationality(text, value):
+    assert parse_nationality(text).value == value
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        ("Thôn 4, xã Đông Hải , huyện Quỳnh Phụ", "Thôn 4, xã Đông Hải, huyện Quỳnh Phụ"),
+        ("Số 12 ngõ 34,\nphố Huế", "Số 12 ngõ 34, phố Huế"),
+        ("Thôn Đông, xã Vĩnh Ninh\nhuyện Vĩnh Tường", "Thôn Đông, xã Vĩnh Ninh, huyện Vĩnh Tường"),
+        (
+            "Số 98 đường Nguyễn An Ninh, Dĩ An, Bình\nDương",
+            "Số 98 đường Nguyễn An Ninh, Dĩ An, Bình Dương",
+        ),
+        ("..... Xã Hoà Tiến ......", "Xã Hòa Tiến"),
+    ],
+)
+def test_places_clean(text, value):
+    assert parse_place(text).value == value
+
+
+@pytest.mark.parametrize(
+    ("text", "value", "strength"),
+    [
+        ("0912 345 678", "0912345678", 1.0),
+        ("0912.345.678", "0912345678", 1.0),
+        ("+84 912 345 678", "0912345678", 1.0),
+        ("O912345678", "0912345678", 0.9),
+        ("091234567", "091234567", 0.5),
+    ],
+)
+def test_phone_parse(text, value, strength):
+    parsed = parse_phone(text)
+    assert (parsed.value, parsed.strength) == (value, strength)
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [("An.Nguyen@Gmail.com", "an.nguyen@gmail.com"), ("an @ mail . vn", "an@mail.vn")],
+)
+def test_phone_email(text, value):
+    assert parse_email(text).value == value
+
+
+@given(st.text())
+def test_fields_parsers_never_raise(text):
+    for parse in (parse_name, parse_sex, parse_ethnicity, parse_nationality, parse_place):
+        parse(text)
+    parse_phone(text)
+    parse_email(text)
