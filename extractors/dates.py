@@ -42,7 +42,7 @@ _NUMERIC = re.compile(
     rf"(?<![0-9])({_D}{{1,2}})\s?[/.\-]\s?({_D}{{1,2}})\s?[/.\-]\s?({_D}{{4}})(?![0-9])"
 )
 _TEXTUAL = re.compile(
-    rf"\bngay\s*({_D}{{1,2}})\s*[,.]?\s*thang\s*({_D}{{1,2}})\s*[,.]?\s*nam\s*({_D}{{4}})(?![0-9])"
+    rf"\bng[a-z]?y\s*({_D}{{1,2}})\s*[,.]?\s*thang\s*({_D}{{1,2}})\s*[,.]?\s*nam\s*({_D}{{4}})(?![0-9])"
 )
 _WORDS = re.compile(
     r"\bngay\s+(?:(?:mung|mong)\s+)?([a-z ]+?)\s*[,.]?\s*"

@@ -134,6 +134,9 @@ def parse_number(text: str) -> tuple[str, Parsed] | None:
     parsed = parse_id(text, (12,))
     if parsed is not None and parsed.strength >= 0.85:
         return "id_number", parsed
+    # Register numbers are short ("123/2020"): a long digit run is an ID missing a digit.
+    if parsed is not None and len(parsed.value or "") >= 9:
+        return "id_number", parsed
     parsed = parse_registry_number(text)
     return ("registration_number", parsed) if parsed is not None else None
 

@@ -254,7 +254,7 @@ _SEPARATOR = re.compile(r"^[^\w]+$|^_+$")
 _NUMBERING = re.compile(r"^(?:\d{1,2}|[a-zđ]|[ivxlc]+)?[.)\-–•*|:]*$", re.IGNORECASE)
 # Continuation lines that are clearly not part of an address: signature blocks, dates, notes.
 _NOT_CONTINUATION = re.compile(
-    r"^(?:\(|ky\b|xac nhan|nguoi\b|can bo|chu tich|tm\b|giam doc|toi xin|cam doan|.*\bngay\s*\d)"
+    r"^(?:\(|ky\b|xac nhan|nguoi\b|can bo|chu tich|tm\b|giam doc|toi xin|cam doan|.*\bng\w?y\s*\d)"
 )
 _LEADER = re.compile(r"^(?:\.{2,}|…+|_{2,})$")
 _MAX_CONTINUATION_LINES = 3
@@ -358,12 +358,20 @@ class LabelRuler:
 
     @staticmethod
     def _group(doc: Doc, spans: list[Span]) -> list[Span]:
-        """Merge "Vietnamese / English" label pairs into one span."""
+        """Merge "Vietnamese / English" label pairs into one span.
+
+        Two labels of one field around a "/" are one label even when OCR garbled a word of the
+        English half between them ("Họ và tên / Eull name:").
+        """
         groups: list[Span] = []
         for span in spans:
-            if groups and all(
-                t.text in {"/", "|", "(", ")"} for t in doc[groups[-1].end : span.start]
-            ):
+            between = doc[groups[-1].end : span.start] if groups else doc[0:0]
+            pair = all(t.text in {"/", "|", "(", ")"} for t in between) or (
+                groups[-1].label_ == span.label_
+                and len(between) <= 3
+                and any(t.text == "/" for t in between)
+            )
+            if groups and pair:
                 previous = groups.pop()
                 key = previous.label_ if previous.label_ != "number" else span.label_
                 span = Span(doc, previous.start, span.end, label=key)
@@ -408,7 +416,7 @@ def find_values(doc: Doc) -> Doc:
         line = bisect_right(starts, label.start) - 1
         line_end = lines[line][1]
         following = labels[index + 1].start if index + 1 < len(labels) else len(doc)
-        start, end = _trim(doc, label.end, min(line_end, following))
+        start, end = _trim(doc, *_skip_garbled_label(doc, label.end, min(line_end, following)))
         _, field = split_key(label.label_)
         blank = any(_LEADER.match(t.text) for t in doc[label.end : min(line_end, following)])
         if start == end and following >= line_end and not blank:
@@ -430,6 +438,20 @@ def find_values(doc: Doc) -> Doc:
             values.append(value)
     doc.spans["values"] = values
     return doc
+
+
+_FOLDED_LABELS = sorted({" ".join(_SEPARATOR.sub(" ", fold(lab.text)).split()) for lab in LABELS})
+
+
+def _skip_garbled_label(doc: Doc, start: int, end: int) -> tuple[int, int]:
+    """Skip the rest of a label OCR garbled ("/ Place ofresidence:") at the start of a value."""
+    colon = next((t.i for t in doc[start : min(end, start + 6)] if t.text == ":"), None)
+    if colon is None:
+        return start, end
+    text = " ".join(t.norm_ for t in doc[start:colon] if not is_separator(t))
+    if text and process.extractOne(text, _FOLDED_LABELS, scorer=fuzz.ratio, score_cutoff=75):
+        return colon + 1, end
+    return start, end
 
 
 def _trim(doc: Doc, start: int, end: int) -> tuple[int, int]:
@@ -458,11 +480,19 @@ def _continues(
     words = doc.user_data.get("sohoa_words")
     if words is None:
         return True
-    prev_word = words[doc[previous[1] - 1]._.word]
-    next_word = words[doc[line[0]]._.word]
-    if prev_word.page != next_word.page:
+    above = [words[t._.word] for t in doc[previous[0] : previous[1]]]
+    below = [words[t._.word] for t in doc[line[0] : line[1]]]
+    if above[-1].page != below[0].page:
         return False
-    # Lines of one value are close; a larger vertical gap means a new paragraph or block.
-    top, bottom = next_word.word.bbox[1], prev_word.word.bbox[3]
-    height = max(1, prev_word.word.bbox[3] - prev_word.word.bbox[1])
-    return top - bottom < height
+    bottom = max(w.word.bbox[3] for w in above)
+    height = max(1, bottom - min(w.word.bbox[1] for w in above))
+    # Lines of one value are close: the gap between them is well under a line's height (forms
+    # put a paragraph gap between fields); they start at the left, not right-aligned like the
+    # "<place>, ngày …" line under them.
+    close = min(w.word.bbox[1] for w in below) - bottom < 0.8 * height
+    left = min(w.word.bbox[0] for w in below) - min(w.word.bbox[0] for w in above) < 3 * height
+    if not continuation:
+        return close and left
+    # OCR reads stamps, signatures and photo edges as low-confidence junk.
+    readable = sum(w.word.confidence for w in below) / len(below) >= 0.5
+    return close and left and readable

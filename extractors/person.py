@@ -81,4 +81,6 @@ def parse_nationality(text: str) -> Parsed | None:
         return None
     if _key(value) in _VIET_NAM:
         return Parsed("Việt Nam", 1.0)
+    if fold(value).startswith("viet nam"):
+        return Parsed("Việt Nam", 0.9, (f"text after Việt Nam ignored: {value!r}",))
     return Parsed(normalize(value), 0.9, ("nationality other than Việt Nam",))

@@ -21,6 +21,12 @@ __all__ = ["parse_place"]
 # with one continues the address after a comma the OCR lost. ("phố", "ngõ", "thôn" do not: "ngõ 34
 # phố Huế".)
 _UNIT_START = re.compile(r"^(?:xa|phuong|thi tran|thi xa|huyen|quan|thanh pho|tinh|tp)\b")
+# Unit words OCR gets the marks of wrong ("Tố dân phố"), folded → spelled. Only phrases no place
+# name folds to: "Tĩnh Gia" or "Phương Mai" must not become "tỉnh"/"phường".
+_UNIT_WORDS = {fold(w): w for w in ("tổ dân phố", "khu phố", "thị trấn", "thị xã", "thành phố")}
+_UNIT_AT_PART_START = re.compile(
+    r"(^|,\s*)(" + "|".join(r"\s+".join(k.split()) for k in _UNIT_WORDS) + r")(?=\s)", re.IGNORECASE
+)
 _JUNK = re.compile(r"[|_…*]+|\.{2,}")
 
 
@@ -47,4 +53,23 @@ def parse_place(text: str) -> Parsed | None:
         return None
     if sum(c.isalpha() for c in value) < 3:
         return Parsed(value, 0.5, ("hardly any letters",))
+    fixed = _fix_unit_words(value)
+    if fixed != value:
+        return Parsed(fixed, 0.95, (f"unit words corrected: {value!r}",))
     return Parsed(value, 1.0)
+
+
+def _fix_unit_words(value: str) -> str:
+    """Give unit words at the start of address parts their spelling, keeping their case."""
+    out, last = [], 0
+    for match in _UNIT_AT_PART_START.finditer(fold(value)):  # folding keeps offsets
+        start, end = match.span(2)
+        written = value[start:end]
+        canonical = _UNIT_WORDS[" ".join(match[2].split())]
+        if written.isupper():
+            canonical = canonical.upper()
+        elif written[:1].isupper():
+            canonical = canonical[:1].upper() + canonical[1:]
+        out += [value[last:start], canonical]
+        last = end
+    return "".join(out) + value[last:]

@@ -81,9 +81,11 @@ def _warp(arr: np.ndarray, profile: Profile, angle: float, rng: np.random.Genera
     if profile.perspective:
         pad = round(0.06 * max(w, h))
         arr = cv2.copyMakeBorder(arr, pad, pad, pad, pad, cv2.BORDER_CONSTANT, value=fill)
-        corners = np.float32([[pad, pad], [pad + w, pad], [pad + w, pad + h], [pad, pad + h]])
-        jitter = rng.uniform(-1, 1, (4, 2)) * profile.perspective * np.float32([w, h])
-        matrix = cv2.getPerspectiveTransform(corners, np.float32(corners + jitter))
+        corners = np.array(
+            [[pad, pad], [pad + w, pad], [pad + w, pad + h], [pad, pad + h]], dtype=np.float32
+        )
+        jitter = rng.uniform(-1, 1, (4, 2)) * profile.perspective * np.array([w, h])
+        matrix = cv2.getPerspectiveTransform(corners, (corners + jitter).astype(np.float32))
         h, w = arr.shape[:2]
         arr = cv2.warpPerspective(
             arr,
@@ -139,7 +141,7 @@ def degrade(
         counter-clockwise positive (rotate by its negative to straighten the page).
     """
     angle = float(rng.uniform(-profile.skew_deg, profile.skew_deg)) if skew is None else skew
-    arr = np.asarray(image.convert("RGB"), dtype=np.float32)
+    arr: np.ndarray = np.asarray(image.convert("RGB"), dtype=np.float32)
     arr = _warp(arr, profile, angle, rng)
     if profile.lighting:
         arr = _light(arr, profile.lighting, rng)

@@ -501,7 +501,7 @@ def birth_certificate(
     }
     if shows_id:
         subject["id_number"] = child.id_number
-    records = [{"role": "subject", "fields": subject}]
+    records: list[dict[str, object]] = [{"role": "subject", "fields": subject}]
     for role, parent in (("mother", mother), ("father", father)):
         records.append(
             {

@@ -42,7 +42,7 @@ class TruthRecord(_Strict):
 class GroundTruth(_Strict):
     """Ground truth of one document file (or of one member of a zip file)."""
 
-    schema_: Literal["sohoa-truth/1"] = Field(SCHEMA, alias="schema")
+    schema_: Literal["sohoa-truth/1"] = Field(default="sohoa-truth/1", alias="schema")
     file: str  # relative to the JSON file's folder
     member: str | None = None  # path inside ``file`` when it is an archive
     doc_type: str
