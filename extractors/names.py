@@ -17,6 +17,7 @@ __all__ = ["SURNAMES", "parse_name"]
 
 # Stray marks OCR puts around and inside names (bars of table cells, leaders, quotes).
 _JUNK = re.compile(r"[|_…*\"“”]+")
+_VOWEL_GROUPS = re.compile(r"[aeiouy]+")
 _MAX_WORDS = 7  # longer "names" are a sentence or two fields run together
 # Common surnames whose letters without marks belong to no other common surname: OCR dropping or
 # changing a mark ("NGUYÊN") can be put right, with a reason. Short ones that collide ("Lê", "Hồ",
@@ -45,6 +46,9 @@ def parse_name(text: str) -> Parsed | None:
         strength, reasons = 0.7, ["a single word: surname or given name missing"]
     elif len(words) > _MAX_WORDS:
         strength, reasons = 0.5, [f"{len(words)} words: probably not only a name"]
+    elif glued := [w for w in words if len(_VOWEL_GROUPS.findall(fold(w))) > 1]:
+        # Vietnamese name words are single syllables: "THỊNGỌC" is two words OCR ran together.
+        strength, reasons = 0.8, [f"{', '.join(glued)}: more than one syllable in a word"]
     value = name_case(cleaned)
     surname, _, rest = value.partition(" ")
     known = _SURNAME_KEYS.get(fold(surname))

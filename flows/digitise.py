@@ -62,7 +62,7 @@ def interpret_and_store(item: InputFile, pages: list[Page], options: Options) ->
 
 
 def _failed(summary: BatchSummary, options: Options, name: str, sha: str | None, exc: Exception):
-    reason = str(exc) if isinstance(exc, InputFileError) else f"internal error: {exc!r}"
+    reason = exc.reason if isinstance(exc, InputFileError) else f"internal error: {exc!r}"
     get_store(options.db_url).record_failure(
         summary.batch_id, name, sha, type(exc).__name__, reason
     )
@@ -80,7 +80,10 @@ def digitise_flow(paths: list[str], options: Options) -> BatchSummary:
         pending: dict[str, tuple[InputFile, list[PrefectFuture]]] = {}
         for entry in entries:
             if isinstance(entry, InputProblem):
-                _failed(summary, options, entry.name, None, entry.error)
+                if entry.ignored:
+                    summary.ignored.append(entry.name)
+                else:
+                    _failed(summary, options, entry.name, None, entry.error)
                 continue
             if entry.sha256 in pending or store.file_status(entry.sha256) == "done":
                 outcome = FileOutcome(name=entry.name, sha256=entry.sha256, skipped=True)

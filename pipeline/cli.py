@@ -6,6 +6,7 @@ Exceptions become exit codes here and only here (:func:`main`).
 from __future__ import annotations
 
 import sys
+import time
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -56,34 +57,25 @@ def _root(
     """sohoa: scans in, validated records out."""
 
 
+_SUMMARY_ROWS = {
+    "files": "files",
+    "skipped": "already digitised (skipped)",
+    "pages": "pages read",
+    "records": "records",
+    "fields_auto_accepted": "fields auto-accepted",
+    "fields_needs_review": "fields needing review",
+    "failures": "files failed",
+    "seconds": "seconds",
+}
+
+
 def _summary_table(totals: dict[str, Any]) -> Table:
-    table = Table(title="Batch summary", show_header=True, header_style="bold")
-    for column in (
-        "files",
-        "skipped",
-        "pages",
-        "records",
-        "fields auto-accepted",
-        "fields needing review",
-        "failures",
-        "seconds",
-    ):
-        table.add_column(column, justify="right")
-    table.add_row(
-        *(
-            str(totals[k])
-            for k in (
-                "files",
-                "skipped",
-                "pages",
-                "records",
-                "fields_auto_accepted",
-                "fields_needs_review",
-                "failures",
-                "seconds",
-            )
-        )
-    )
+    """Label | value rows: readable at any terminal width."""
+    table = Table(title="Batch summary", show_header=False, title_justify="left")
+    table.add_column("what")
+    table.add_column("value", justify="right")
+    for key, label in _SUMMARY_ROWS.items():
+        table.add_row(label, str(totals[key]))
     return table
 
 
@@ -108,6 +100,7 @@ def digitise(
     Exit 0 when every file was processed (fields needing review are not failures), 3 when some
     files failed (they are listed, and stored with their reasons).
     """
+    started = time.perf_counter()
     from flows.digitise import run_digitise
 
     settings: dict[str, Any] = {"db_url": resolve_db_url(db), "doc_type": doc_type}
@@ -137,7 +130,12 @@ def digitise(
 
         summary = run_digitise([str(p) for p in paths], options, listener)
 
-    out.print(_summary_table(summary.totals()))
+    totals = summary.totals()
+    totals["seconds"] = round(time.perf_counter() - started, 1)  # what the user waited, all in
+    out.print(_summary_table(totals))
+    if summary.ignored:
+        shown = ", ".join(summary.ignored[:5]) + (" …" if len(summary.ignored) > 5 else "")
+        console.print(f"Ignored {len(summary.ignored)} file(s) that are not scans: {shown}")
     if summary.failures:
         console.print(f"[red]{len(summary.failures)} file(s) could not be processed:[/red]")
         for failure in summary.failures:

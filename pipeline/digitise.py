@@ -147,6 +147,7 @@ class BatchSummary:
 
     batch_id: int | None = None
     outcomes: list[FileOutcome] = field(default_factory=list)
+    ignored: list[str] = field(default_factory=list)
     seconds: float = 0.0
     started: float = field(default_factory=time.perf_counter)
 
@@ -158,6 +159,7 @@ class BatchSummary:
         ok = [o for o in self.outcomes if not o.error]
         return {
             "files": len(self.outcomes),
+            "ignored": len(self.ignored),
             "skipped": sum(o.skipped for o in ok),
             "pages": sum(o.pages for o in ok),
             "records": sum(o.records for o in ok),

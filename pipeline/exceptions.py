@@ -64,9 +64,18 @@ class StorageError(SohoaError):
 
 
 class InputFileError(SohoaError):
-    """A file that cannot be processed; the batch records it and goes on."""
+    """A file that cannot be processed; the batch records it and goes on.
+
+    ``reason`` says what is wrong without the file name (batch reports list name and reason side
+    by side); ``str(err)`` starts with the name when it is known.
+    """
 
     exit_code = ExitCode.partial_failure
+
+    def __init__(self, reason: str, *, name: str | None = None) -> None:
+        self.reason = reason
+        self.name = name
+        super().__init__(f"{name}: {reason}" if name else reason)
 
 
 class EmptyFileError(InputFileError):

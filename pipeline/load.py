@@ -69,6 +69,10 @@ _MEDIA_TYPES = {
 MAX_ZIP_TOTAL_BYTES = 4 * 1024**3
 MAX_ZIP_RATIO = 200
 MAX_ZIP_DEPTH = 3
+# Names that promise a scan: such a file with other content is an error, not a companion file.
+SCAN_SUFFIXES = frozenset(
+    {".pdf", ".png", ".jpg", ".jpeg", ".jpe", ".tif", ".tiff", ".bmp", ".webp", ".zip"}
+)
 
 
 def sniff_kind(head: bytes) -> str | None:
@@ -111,22 +115,29 @@ class InputFile:
 
 @dataclass(frozen=True)
 class InputProblem:
-    """A path that could not become an :class:`InputFile` (empty, unknown format, bad zip)."""
+    """A path that could not become an :class:`InputFile` (empty, unknown format, bad zip).
+
+    ``ignored`` marks a file found inside a folder or zip that is plainly not a scan (a
+    ``README.md``, a ground-truth ``.json``, ``Thumbs.db``): it is listed, not counted as a failure.
+    A file named on the command line, or one whose name promises a scan, is never ignored.
+    """
 
     name: str
     error: InputFileError
+    ignored: bool = False
 
 
 def _identify(name: str, path: Path) -> InputFile:
     size = path.stat().st_size
     if size == 0:
-        raise EmptyFileError(f"{name}: the file is empty (0 bytes)")
+        raise EmptyFileError("the file is empty (0 bytes)", name=name)
     with path.open("rb") as fh:
         kind = sniff_kind(fh.read(16))
     if kind is None:
         raise UnsupportedFormatError(
-            f"{name}: not a PDF, JPEG, PNG, TIFF, BMP, WebP or zip file (checked its content, "
-            "not its extension)"
+            "not a PDF, JPEG, PNG, TIFF, BMP, WebP or zip file (checked its content, "
+            "not its extension)",
+            name=name,
         )
     return InputFile(name=name, path=path, kind=kind, sha256=sha256_file(path), size=size)
 
@@ -148,8 +159,9 @@ def _check_zip_sizes(name: str, archive: zipfile.ZipFile) -> None:
     packed = sum(m.compress_size for m in members) or 1
     if total > MAX_ZIP_TOTAL_BYTES or total / packed > MAX_ZIP_RATIO:
         raise FileTooLargeError(
-            f"{name}: the zip would unpack to {total / 1024**2:.0f} MB "
-            f"({total / packed:.0f}× its packed size); refused as a possible zip bomb"
+            f"the zip would unpack to {total / 1024**2:.0f} MB "
+            f"({total / packed:.0f}× its packed size); refused as a possible zip bomb",
+            name=name,
         )
 
 
@@ -159,12 +171,12 @@ def _expand_zip(
     """Members of a zip, extracted one by one into ``workdir`` under neutral names: member names
     are never used as paths, so ``../../x`` entries cannot write outside it."""
     if depth > MAX_ZIP_DEPTH:
-        yield InputProblem(name, FileTooLargeError(f"{name}: zips nested deeper than 3 levels"))
+        yield InputProblem(name, FileTooLargeError("zips nested deeper than 3 levels", name=name))
         return
     try:
         archive = zipfile.ZipFile(path)
     except (zipfile.BadZipFile, OSError) as exc:
-        yield InputProblem(name, CorruptFileError(f"{name}: not a readable zip ({exc})"))
+        yield InputProblem(name, CorruptFileError(f"not a readable zip ({exc})", name=name))
         return
     with archive:
         try:
@@ -184,21 +196,25 @@ def _expand_zip(
                 with archive.open(member) as src, target.open("wb") as dst:
                     shutil.copyfileobj(src, dst, 1 << 20)
             except (zipfile.BadZipFile, OSError, RuntimeError, EOFError) as exc:
-                yield InputProblem(member_name, CorruptFileError(f"{member_name}: {exc}"))
+                yield InputProblem(member_name, CorruptFileError(f"{exc}", name=member_name))
                 continue
             yield from _identify_or_expand(member_name, target, workdir, depth + 1)
 
 
 def _identify_or_expand(
-    name: str, path: Path, workdir: Path, depth: int
+    name: str, path: Path, workdir: Path, depth: int, *, explicit: bool = False
 ) -> Iterator[InputFile | InputProblem]:
     try:
         item = _identify(name, path)
+    except UnsupportedFormatError as exc:
+        companion = not explicit and Path(name).suffix.lower() not in SCAN_SUFFIXES
+        yield InputProblem(name, exc, ignored=companion)
+        return
     except InputFileError as exc:
         yield InputProblem(name, exc)
         return
     except OSError as exc:
-        yield InputProblem(name, CorruptFileError(f"{name}: cannot be read ({exc.strerror})"))
+        yield InputProblem(name, CorruptFileError(f"cannot be read ({exc.strerror})", name=name))
         return
     if item.kind == "zip":
         yield from _expand_zip(name, path, workdir, depth)
@@ -227,8 +243,9 @@ def expand_inputs(
         items: list[InputFile | InputProblem] = []
         for top in paths:
             for path in _walk(top):
-                name = str(path) if top.is_file() else str(path.relative_to(top.parent))
-                items.extend(_identify_or_expand(name, path, tmp, 1))
+                explicit = top.is_file()
+                name = str(path) if explicit else str(path.relative_to(top.parent))
+                items.extend(_identify_or_expand(name, path, tmp, 1, explicit=explicit))
         yield items
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
@@ -248,9 +265,10 @@ def _pdf_info(path: Path, name: str) -> dict:
         message = str(exc)
         if "password" in message.lower() or "encrypt" in message.lower():
             raise EncryptedPdfError(
-                f"{name}: the PDF is password-protected; save an unprotected copy and add it again"
+                "the PDF is password-protected; save an unprotected copy and add it again",
+                name=name,
             ) from exc
-        raise CorruptFileError(f"{name}: not a readable PDF ({message.strip()[-200:]})") from exc
+        raise CorruptFileError(f"not a readable PDF ({message.strip()[-200:]})", name=name) from exc
 
 
 def page_count(item: InputFile, max_pages: int) -> int:
@@ -265,9 +283,9 @@ def page_count(item: InputFile, max_pages: int) -> int:
         with _open_image(item) as img:
             pages = getattr(img, "n_frames", 1)
     if pages < 1:
-        raise CorruptFileError(f"{item.name}: the file has no pages")
+        raise CorruptFileError("the file has no pages", name=item.name)
     if pages > max_pages:
-        raise FileTooLargeError(f"{item.name}: {pages} pages, more than the limit of {max_pages}")
+        raise FileTooLargeError(f"{pages} pages, more than the limit of {max_pages}", name=item.name)
     return pages
 
 
@@ -277,9 +295,9 @@ def _open_image(item: InputFile) -> Iterator[Image.Image]:
         with Image.open(item.path) as img:
             yield img
     except Image.DecompressionBombError as exc:
-        raise FileTooLargeError(f"{item.name}: image too large to be a scan ({exc})") from exc
+        raise FileTooLargeError(f"image too large to be a scan ({exc})", name=item.name) from exc
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as exc:
-        raise CorruptFileError(f"{item.name}: the image cannot be decoded ({exc})") from exc
+        raise CorruptFileError(f"the image cannot be decoded ({exc})", name=item.name) from exc
 
 
 def load_page(
@@ -303,19 +321,19 @@ def load_page(
             )
         except (PDFPageCountError, PDFSyntaxError, OSError, ValueError) as exc:
             raise CorruptFileError(
-                f"{item.name} page {number}: cannot be rendered ({exc})"
+                f"page {number}: cannot be rendered ({exc})", name=item.name
             ) from exc
         if not images:
-            raise CorruptFileError(f"{item.name} page {number}: poppler rendered nothing")
+            raise CorruptFileError(f"page {number}: poppler rendered nothing", name=item.name)
         image = images[0]
         if image.width * image.height > max_pixels:
-            raise FileTooLargeError(f"{item.name} page {number}: page too large at {dpi} dpi")
+            raise FileTooLargeError(f"page {number}: page too large at {dpi} dpi", name=item.name)
         return _to_array(image), dpi
     with _open_image(item) as img:
         # Pillow only refuses images over twice its limit; refuse anything over the limit itself.
         if img.width * img.height > max_pixels:
             raise FileTooLargeError(
-                f"{item.name}: {img.width}×{img.height} pixels is too large to be a scan"
+                f"{img.width}×{img.height} pixels is too large to be a scan", name=item.name
             )
         try:
             img.seek(number - 1)
@@ -325,7 +343,7 @@ def load_page(
             page_dpi = round(float(found[0])) if found and float(found[0]) > 72 else None
             return _to_array(frame), page_dpi
         except (OSError, EOFError, ValueError, SyntaxError) as exc:
-            raise CorruptFileError(f"{item.name} page {number}: cannot be decoded ({exc})") from exc
+            raise CorruptFileError(f"page {number}: cannot be decoded ({exc})", name=item.name) from exc
 
 
 def _to_array(image: Image.Image) -> np.ndarray:

@@ -243,6 +243,22 @@ def test_extract_multiline_address(subject, text, expected):
     assert subject(text)["place_of_residence"] == expected
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Họ và tên / Eull name:\nLÊ ĐÌNH KIÊN",  # English half garbled
+        "Họ và tên / Full narne:\nLÊ ĐÌNH KIÊN",
+    ],
+)
+def test_extract_garbled_bilingual_label(subject, text):
+    assert subject(text) == {"full_name": "Lê Đình Kiên"}
+
+
+def test_extract_garbled_label_rest_is_skipped(subject):
+    text = "Nơi thường trú / Place ofresidence:\nTổ dân phố 21, Phường 3, Đà Lạt, Lâm Đồng"
+    assert subject(text) == {"place_of_residence": "Tổ dân phố 21, Phường 3, Đà Lạt, Lâm Đồng"}
+
+
 def test_extract_two_labels_on_one_line(subject):
     got = subject("Giới tính / Sex: Nữ   Quốc tịch / Nationality: Việt Nam")
     assert got == {"sex": "female", "nationality": "Việt Nam"}

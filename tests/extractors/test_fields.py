@@ -20,6 +20,8 @@ from extractors.places import parse_place
         ("| TRẦN THỊ BÌNH |", "Trần Thị Bình", 1.0),
         ("NGUYÊN THỊ KIM DIỆP", "Nguyễn Thị Kim Diệp", 0.95),
         ("AN", "An", 0.7),
+        ("NGUYỄN THỊNGỌC", "Nguyễn Thịngọc", 0.8),
+        ("Hoàng Ngọc Quỳnh", "Hoàng Ngọc Quỳnh", 1.0),
         ("NGUYỄN V4N AN", "Nguyễn V4n An", 0.5),
     ],
 )
@@ -64,7 +66,12 @@ def test_person_ethnicity(text, value, strength):
 
 @pytest.mark.parametrize(
     ("text", "value"),
-    [("Việt Nam", "Việt Nam"), ("VIỆT NAM", "Việt Nam"), ("Viet Nam", "Việt Nam")],
+    [
+        ("Việt Nam", "Việt Nam"),
+        ("VIỆT NAM", "Việt Nam"),
+        ("Viet Nam", "Việt Nam"),
+        ('Việt Nam "ã', "Việt Nam"),  # OCR junk after the value
+    ],
 )
 def test_person_nationality(text, value):
     assert parse_nationality(text).value == value
@@ -81,6 +88,8 @@ def test_person_nationality(text, value):
             "Số 98 đường Nguyễn An Ninh, Dĩ An, Bình Dương",
         ),
         ("..... Xã Hoà Tiến ......", "Xã Hòa Tiến"),
+        ("Tố dân phố 8, thị trẫn Củ Chi", "Tổ dân phố 8, thị trấn Củ Chi"),
+        ("Thôn 4, Tĩnh Gia, Thanh Hóa", "Thôn 4, Tĩnh Gia, Thanh Hóa"),
     ],
 )
 def test_places_clean(text, value):

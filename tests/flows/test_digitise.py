@@ -19,7 +19,7 @@ def batch(tmp_path: Path, samples_dir: Path) -> Path:
     """Two sample scans and one broken file, in a folder."""
     folder = tmp_path / "batch"
     folder.mkdir()
-    for name in ("cccd_front_001.jpg", "application_form_001.png"):
+    for name in ("cccd_front_002.jpg", "application_form_003.png"):
         shutil.copy(samples_dir / name, folder / name)
     (folder / "broken.pdf").write_bytes(b"%PDF-1.4\n1 0 obj <<>> endobj\n")  # no pages, no xref
     return folder
@@ -60,7 +60,7 @@ def test_flow_digitises_a_batch_and_a_rerun_adds_nothing(
 
 def test_flow_keeps_page_images_and_provenance(batch: Path, sqlite_url: str, tmp_path: Path):
     options = _options(sqlite_url, tmp_path)
-    run_digitise([str(batch / "cccd_front_001.jpg")], options)
+    run_digitise([str(batch / "cccd_front_002.jpg")], options)
     images = list((tmp_path / "data" / "pages").rglob("*.png"))
     assert len(images) == 1
     (record,) = [r for r in get_store(sqlite_url).iter_export() if r["role"] == "subject"]

@@ -77,13 +77,25 @@ def test_load_expand_walks_folders_and_zips_and_reports_problems(tmp_path: Path)
         "dossier 17/batch.zip/inner/c.tif",
         "dossier 17/sub/b.jpg",
     ]
-    assert {p.name: type(p.error) for p in problems} == {
-        "dossier 17/empty.pdf": EmptyFileError,
-        "dossier 17/notes.txt": UnsupportedFormatError,
+    assert {p.name: (type(p.error), p.ignored) for p in problems} == {
+        "dossier 17/empty.pdf": (EmptyFileError, False),
+        "dossier 17/notes.txt": (UnsupportedFormatError, True),  # a companion file, not a scan
     }
     # the zip-slip member was extracted under a neutral name inside the temporary folder
     assert not (tmp_path.parent / "escape.png").exists()
     assert all(len(f.sha256) == 64 for f in files)
+
+
+def test_load_named_non_scan_or_scan_suffix_is_never_ignored(tmp_path: Path) -> None:
+    (tmp_path / "notes.txt").write_text("x")
+    (tmp_path / "folder").mkdir()
+    (tmp_path / "folder" / "scan.jpg").write_text("not really a JPEG")
+    _, problems = _items([tmp_path / "notes.txt", tmp_path / "folder"])
+    assert [(p.name, p.ignored) for p in problems] == [
+        (str(tmp_path / "notes.txt"), False),
+        ("folder/scan.jpg", False),
+    ]
+    assert problems[1].error.reason.startswith("not a PDF")
 
 
 def test_load_expand_missing_path_is_an_error(tmp_path: Path) -> None:
