@@ -6,14 +6,16 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 APT_PACKAGES := tesseract-ocr tesseract-ocr-vie poppler-utils fonts-dejavu-core fonts-liberation2 fonts-noto-core
+# Only the tests need a browser: the web UI is tested in Debian's headless Chromium.
+TEST_APT_PACKAGES := chromium
 SUDO := $(shell [ "$$(id -u)" -eq 0 ] || echo sudo)
 
-.PHONY: demo test lint system install clean devset
+.PHONY: demo test lint system system-test apt install clean devset
 
 demo: install ## digitise sample_scans/ into ./data/sohoa.db and print the summary
 	$(BIN)/sohoa digitise sample_scans/
 
-test: install ## run the whole test suite (PostgreSQL tests need the server at 127.0.0.1:5432)
+test: system-test $(STAMP) ## run the whole test suite (PostgreSQL tests need the server at 127.0.0.1:5432)
 	$(BIN)/python -m pytest
 
 lint: install
@@ -23,7 +25,13 @@ lint: install
 install: system $(STAMP)
 
 system:
-	@missing=""; for p in $(APT_PACKAGES); do \
+	@$(MAKE) --no-print-directory apt PACKAGES="$(APT_PACKAGES)"
+
+system-test:
+	@$(MAKE) --no-print-directory apt PACKAGES="$(APT_PACKAGES) $(TEST_APT_PACKAGES)"
+
+apt:
+	@missing=""; for p in $(PACKAGES); do \
 	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "ok installed" || missing="$$missing $$p"; \
 	done; \
 	if [ -n "$$missing" ]; then \

@@ -3,6 +3,7 @@
     expand inputs (files, folders, zips) ─▶ skip files already digitised (SHA-256)
     ─▶ per page, in parallel: load ▸ preprocess ▸ OCR           (task ``ocr-page``)
     ─▶ per file, when its last page is read: classify ▸ extract ▸ validate ▸ store
+       ▸ link records to citizen master records
                                                                 (task ``interpret-and-store``)
 
 Per-file failures are stored and reported; they never stop the batch.
@@ -22,6 +23,7 @@ from prefect import flow, task
 from prefect.futures import PrefectFuture, as_completed
 from prefect.task_runners import ThreadPoolTaskRunner
 
+from pipeline.citizens import link_document
 from pipeline.digitise import BatchSummary, FileOutcome, get_store, interpret, read_page
 from pipeline.exceptions import InputFileError, OcrTimeoutError
 from pipeline.load import InputFile, InputProblem, expand_inputs, page_count
@@ -55,9 +57,11 @@ def ocr_page(item: InputFile, number: int, options: Options) -> Page:
 def interpret_and_store(item: InputFile, pages: list[Page], options: Options) -> FileOutcome:
     document = Document(source=item.name, sha256=item.sha256, pages=tuple(pages))
     result = interpret(document, options)
-    get_store(options.db_url).save_document(
+    store = get_store(options.db_url)
+    document_id = store.save_document(
         item.sha256, result, [p.number for p in pages], options.pipeline_version
     )
+    link_document(store.engine, document_id)
     return FileOutcome.from_result(item, len(pages), result)
 
 

@@ -101,20 +101,34 @@ def normalise_id_number(value: str | None) -> str | None:
     return digits if re.fullmatch(r"\d{12}|\d{9}", digits) else None
 
 
+# The five tone marks (huyền, sắc, hỏi, ngã, nặng); vowel marks (â, ă, ơ, …) are letters.
+_TONES = frozenset("\u0300\u0301\u0309\u0303\u0323")
+
+
+def _syllable_key(syllable: str) -> str:
+    # "hoà" and "hòa" are the same syllable written with the old and new tone placement: take
+    # the tone off its vowel and put it at the end so both spell the same key.
+    decomposed = unicodedata.normalize("NFD", syllable)
+    tones = "".join(c for c in decomposed if c in _TONES)
+    bare = unicodedata.normalize("NFC", "".join(c for c in decomposed if c not in _TONES))
+    return bare + tones
+
+
 def _fold(text: str) -> str:
-    return " ".join(unicodedata.normalize("NFC", text).casefold().split())
+    return " ".join(_syllable_key(w) for w in text.casefold().split())
 
 
 def _strip_marks(text: str) -> str:
-    decomposed = unicodedata.normalize("NFD", text.replace("đ", "d").replace("Đ", "D"))
+    decomposed = unicodedata.normalize("NFD", text.replace("đ", "d"))
     return "".join(c for c in decomposed if not unicodedata.combining(c))
 
 
 def name_similarity(a: str, b: str) -> float:
     """How alike two Vietnamese names are, 0–100, tone marks included.
 
-    Word order is ignored (registers sometimes write the given name first); names that match only
-    once their tone marks are stripped score at most 90, below :data:`STRONG_MATCH`.
+    Case, spacing, word order (registers sometimes write the given name first) and the placement
+    of tone marks (``hoà``/``hòa``) are ignored; names that match only once their marks are
+    stripped score at most 90, below :data:`STRONG_MATCH`.
     """
     fa, fb = _fold(a), _fold(b)
     marked = fuzz.token_sort_ratio(fa, fb)

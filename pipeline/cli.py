@@ -243,9 +243,10 @@ def serve(
     import uvicorn
 
     from pipeline.web import create_app
-    from pipeline.web.logs import install_log_masking
+    from pipeline.web.logs import install_log_masking, log_to_stderr
 
     install_log_masking()
+    log_to_stderr()
     web = create_app(Options(db_url=resolve_db_url(db)))
     # One process: upload jobs run in its background thread (see pipeline/web/jobs.py).
     uvicorn.run(web, host=host, port=port, proxy_headers=True, server_header=False)

@@ -285,7 +285,9 @@ def page_count(item: InputFile, max_pages: int) -> int:
     if pages < 1:
         raise CorruptFileError("the file has no pages", name=item.name)
     if pages > max_pages:
-        raise FileTooLargeError(f"{pages} pages, more than the limit of {max_pages}", name=item.name)
+        raise FileTooLargeError(
+            f"{pages} pages, more than the limit of {max_pages}", name=item.name
+        )
     return pages
 
 
@@ -343,7 +345,9 @@ def load_page(
             page_dpi = round(float(found[0])) if found and float(found[0]) > 72 else None
             return _to_array(frame), page_dpi
         except (OSError, EOFError, ValueError, SyntaxError) as exc:
-            raise CorruptFileError(f"page {number}: cannot be decoded ({exc})", name=item.name) from exc
+            raise CorruptFileError(
+                f"page {number}: cannot be decoded ({exc})", name=item.name
+            ) from exc
 
 
 def _to_array(image: Image.Image) -> np.ndarray:

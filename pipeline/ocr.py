@@ -5,8 +5,8 @@ Engines sit behind :class:`OcrEngine`; :class:`TesseractEngine` is the real one,
 
 The code that runs Tesseract (:func:`run_tesseract`) is separate from the code that builds the page
 tree (:func:`page_from_tsv`). Images reach Tesseract as uncompressed PNM files: pytesseract's
-default re-encodes every page to PNG, which costs about 0.15 s for an A4 page at 300 dpi against 0.006 s for
-PNM (measured on this project's sample pages) — a tenth of the OCR time thrown away.
+default re-encodes every page to PNG, which costs about 0.15 s for an A4 page at 300 dpi against
+0.006 s for PNM (measured on this project's sample pages) — a tenth of the OCR time thrown away.
 """
 
 from __future__ import annotations

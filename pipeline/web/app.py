@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -48,7 +49,7 @@ def create_app(
     *,
     secret_key: str | None = None,
     session_max_age: int = SESSION_MAX_AGE,
-    https_only: bool = False,
+    https_only: bool | None = None,
     run: RunFunction | None = None,
     max_upload_bytes: int = MAX_UPLOAD_BYTES,
 ) -> FastAPI:
@@ -58,7 +59,8 @@ def create_app(
         options: database URL, data directory and pipeline options for upload jobs.
         secret_key: signs session cookies (default: ``SOHOA_SECRET_KEY`` or the key file).
         session_max_age: seconds a session lasts without a request.
-        https_only: send the session cookie over HTTPS only (set it behind a TLS proxy).
+        https_only: send the session cookie over HTTPS only (behind a TLS proxy); default:
+            true when ``SOHOA_SECURE_COOKIES=1``.
         run: the batch runner for upload jobs (default :func:`flows.digitise.run_digitise`).
         max_upload_bytes: larger uploads are refused before they are read.
 
@@ -67,15 +69,15 @@ def create_app(
         >>> uvicorn.run(app, host="127.0.0.1", port=8000)                   # doctest: +SKIP
     """
     options = options or Options()
+    if https_only is None:
+        https_only = os.environ.get("SOHOA_SECURE_COOKIES") == "1"
     store = get_store(options.db_url)
     if run is None:
         from flows.digitise import run_digitise
 
         run = run_digitise
 
-    from pipeline.citizens import link_document
-
-    jobs = JobRunner(store.engine, options, run, link=lambda d: link_document(store.engine, d))
+    jobs = JobRunner(store.engine, options, run)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:

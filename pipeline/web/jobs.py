@@ -22,7 +22,7 @@ from sqlalchemy import Engine, select, update
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import flag_modified
 
-from pipeline.digitise import BatchSummary, FileOutcome
+from pipeline.digitise import BatchSummary
 from pipeline.options import Options
 from pipeline.storage.schema import JobRow, document_id_for, utcnow
 from pipeline.web.logs import log
@@ -64,7 +64,6 @@ class JobRunner:
         engine: the store's engine (jobs table).
         options: the base options; each job runs with them.
         run: the batch runner (:func:`flows.digitise.run_digitise`; tests pass a fake).
-        link: called with each stored document id (citizen linking).
     """
 
     def __init__(
@@ -72,9 +71,8 @@ class JobRunner:
         engine: Engine,
         options: Options,
         run: RunFunction,
-        link: Callable[[str], Any] | None = None,
     ) -> None:
-        self.engine, self.options, self._run, self._link = engine, options, run, link
+        self.engine, self.options, self._run = engine, options, run
         self._queue: queue.Queue[int | None] = queue.Queue()
         self._thread: threading.Thread | None = None
         self._lock = threading.Lock()
@@ -173,14 +171,6 @@ class JobRunner:
                 flag_modified(job, "progress")  # JSON is mutated in place
 
     def _on_event(self, job_id: int, event: str, data: dict[str, Any]) -> None:
-        if event == "file":
-            outcome: FileOutcome = data["outcome"]
-            if self._link is not None and outcome.sha256 and not outcome.error:
-                try:
-                    self._link(document_id_for(outcome.sha256))
-                except Exception:  # linking is redone after review; the job goes on
-                    log.exception("job %s: citizen linking failed", job_id)
-
         def change(job: JobRow) -> None:
             progress = job.progress
             if event == "planned":

@@ -13,7 +13,7 @@ from __future__ import annotations
 import logging
 import re
 
-__all__ = ["IdMaskingFilter", "install_log_masking", "log", "mask_ids"]
+__all__ = ["IdMaskingFilter", "install_log_masking", "log", "log_to_stderr", "mask_ids"]
 
 # 12 digits (CCCD) or 9 digits (CMND), not part of a longer number (a SHA-256, a timestamp).
 _ID = re.compile(r"(?<![0-9A-Za-z])(\d{3})(\d{6}|\d{3})(\d{3})(?![0-9A-Za-z])")
@@ -47,3 +47,17 @@ def install_log_masking() -> None:
         logger = logging.getLogger(name)
         if not any(isinstance(f, IdMaskingFilter) for f in logger.filters):
             logger.addFilter(IdMaskingFilter())
+
+
+def log_to_stderr(level: int = logging.INFO) -> None:
+    """Send the app's own log (sign-ins, uploads, lookups, exports) to standard error.
+
+    Only :data:`log`: a root handler at INFO would also print every HTTP call Prefect's client
+    makes to its temporary server.
+    """
+    if not log.handlers:
+        handler = logging.StreamHandler()
+        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+        log.addHandler(handler)
+        log.setLevel(level)
+        log.propagate = False

@@ -12,7 +12,21 @@ from pipeline.storage import Store
 from pipeline.storage.migrate import MIGRATIONS_DIR
 from pipeline.storage.schema import Base
 
-TABLES = {"batches", "files", "failures", "pages", "documents", "records", "fields", "reviews"}
+TABLES = {
+    "batches",
+    "files",
+    "failures",
+    "pages",
+    "documents",
+    "records",
+    "fields",
+    "reviews",
+    "users",
+    "jobs",
+    "citizens",
+    "citizen_links",
+    "citizen_values",
+}
 
 
 @pytest.fixture
