@@ -7,7 +7,7 @@ from typing import Any
 
 from fastapi.testclient import TestClient
 
-from pipeline.citizens import lookup
+from pipeline.citizens import link_document, lookup
 from pipeline.digitise import BatchSummary, FileOutcome, get_store
 from pipeline.options import Options
 from pipeline.web.jobs import safe_filename
@@ -15,8 +15,8 @@ from tests.web._data import ID_NUMBER, PASSWORD, csrf_of, field, make_app, store
 
 
 def fake_run(db_url: str, tmp_path: Path):
-    """A batch runner that 'reads' each uploaded file into a stored CCCD, emitting the events
-    the real flow emits (planned, page, file)."""
+    """A batch runner that 'reads' each uploaded file into a stored, citizen-linked CCCD, emitting
+    the events the real flow emits (planned, page, file). The real flow runs in test_browser."""
     seen: list[list[str]] = []
 
     def run(paths: list[str], options: Options, listener: Any) -> BatchSummary:
@@ -27,7 +27,7 @@ def fake_run(db_url: str, tmp_path: Path):
         for n, path in enumerate(files, start=100):
             name = f"{Path(paths[0]).name}/{path.name}"
             listener("page", {"name": name})
-            store_card(
+            document_id = store_card(
                 db_url,
                 tmp_path / "data",
                 n,
@@ -36,6 +36,7 @@ def fake_run(db_url: str, tmp_path: Path):
                     "full_name": field("full_name", "Nguyễn Văn An", 0.5),
                 },
             )
+            link_document(get_store(db_url).engine, document_id)  # as the flow does
             outcome = FileOutcome(name=name, sha256=f"{n:064x}", pages=1, records=1, review=1)
             summary.outcomes.append(outcome)
             listener("file", {"outcome": outcome})
@@ -81,7 +82,7 @@ def test_jobs_upload_runs_in_the_background_and_reports_per_file(
     assert all(f["status"] == "done" and f["document_id"] for f in job["files"])
     assert job["totals"]["review"] == 2
     assert page.status_code == 200 and "Mở hồ sơ" in page.text
-    # The job linked its documents to the citizen: a lookup finds them at once.
+    # The documents were linked to the citizen as they were stored: a lookup finds them.
     assert len(lookup(get_store(db_url).engine, ID_NUMBER)["documents"]) == 2
 
 
