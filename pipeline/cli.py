@@ -42,6 +42,29 @@ DbOption = Annotated[
 ]
 
 
+def _existing_store(db: str | None) -> Any:
+    """The store for a command that only reads: an embedded database that does not exist yet is
+    an error (with what to do), not a new empty file."""
+    from sqlalchemy.engine import make_url
+
+    from pipeline.exceptions import StorageError
+    from pipeline.storage import Store
+
+    url = resolve_db_url(db)
+    parsed = make_url(url)
+    embedded = parsed.get_backend_name() == "sqlite" and parsed.database not in (
+        None,
+        "",
+        ":memory:",
+    )
+    if embedded and not Path(str(parsed.database)).exists():
+        raise StorageError(
+            f"no database at {parsed.database}: digitise something first "
+            "(sohoa digitise PATH), or name the database with --db or SOHOA_DB_URL"
+        )
+    return Store(url)
+
+
 def _version(value: bool) -> None:
     if value:
         out.print(f"sohoa {__version__}")
@@ -153,13 +176,13 @@ def export(
 ) -> None:
     """Export records in the documented schema (one JSON object per line, or CSV)."""
     from pipeline.export import write_csv, write_jsonl
-    from pipeline.storage import Store
 
     writers = {"jsonl": write_jsonl, "csv": write_csv}
     if fmt not in writers:
         raise typer.BadParameter("must be jsonl or csv", param_hint="--format")
-    store = Store(resolve_db_url(db))
+    store = _existing_store(db)
     try:
+        _audit_cli(store, "export", None, detail=f"format={fmt}")
         if out_file:
             with out_file.open("w", encoding="utf-8", newline="") as fh:
                 writers[fmt](store.iter_export(), fh)
@@ -220,12 +243,30 @@ def evaluate(
         int | None,
         typer.Option("--workers", min=1, help="Pages OCRed in parallel (default: cores)."),
     ] = None,
+    preprocess_json: Annotated[
+        str | None,
+        typer.Option(
+            "--preprocess-json",
+            help="Cleaning options as JSON, e.g. '{\"denoise\": true}' (docs/cleaning.md).",
+        ),
+    ] = None,
 ) -> None:
     """Measure OCR, field accuracy, routing and speed on labelled scans (docs/evaluation.md)."""
-    from pipeline.evaluate import evaluate_folder, print_report, write_report
+    from pydantic import ValidationError
 
+    from pipeline.evaluate import evaluate_folder, print_report, write_report
+    from pipeline.options import PreprocessOptions
+
+    try:
+        cleaning = PreprocessOptions.model_validate_json(preprocess_json or "{}")
+    except ValidationError as exc:
+        raise typer.BadParameter(str(exc), param_hint="--preprocess-json") from exc
     result = evaluate_folder(
-        folder, db_url=db, workers=workers, notify=lambda m: console.print(f"[dim]{m}…[/dim]")
+        folder,
+        db_url=db,
+        workers=workers,
+        notify=lambda m: console.print(f"[dim]{m}…[/dim]"),
+        preprocess=cleaning,
     )
     print_report(result, out)
     if report:
@@ -287,18 +328,33 @@ def lookup(
     import json
 
     from pipeline.citizens import lookup as find_citizen
-    from pipeline.storage import Store
 
-    with Store(resolve_db_url(db)) as store:
+    with _existing_store(db) as store:
         found = find_citizen(store.engine, id_number)
+        _audit_cli(store, "lookup", found)
     if found is None:
         console.print("no citizen with this ID number")
         raise typer.Exit(ExitCode.other_error)
     sys.stdout.write(json.dumps(found, ensure_ascii=False, indent=2) + "\n")
 
 
+def _audit_cli(store: Any, action: str, found: dict[str, Any] | None, **extra: Any) -> None:
+    """The CLI's views of personal data go to the access log too, under the operating-system
+    user: the CLI is a local administrator's tool, trusted with the database URL itself."""
+    import getpass
+
+    from pipeline.storage.access import record_access
+
+    if action == "lookup":
+        extra = {"citizen_id": found["citizen_id"]} if found else {"detail": "not found"}
+    record_access(store.engine, getpass.getuser(), f"cli {action}", action, **extra)
+
+
 def main() -> None:
     """Console-script entry point: the one place where errors become exit codes."""
+    from pipeline.web.logs import install_log_masking
+
+    install_log_masking()  # every log record of the process, Prefect's and SQLAlchemy's too
     try:
         rc = app(standalone_mode=False)
     except SohoaError as exc:

@@ -95,3 +95,10 @@ def test_cli_csv_export(scans: Path, tmp_path: Path) -> None:
     assert run.returncode == 0, run.stderr
     header = out.read_text(encoding="utf-8").splitlines()[0]
     assert header.startswith("record_id,document_id,doc_type,role")
+
+
+def test_cli_export_without_a_database_says_so_and_creates_nothing(tmp_path: Path) -> None:
+    run = sohoa("export", "--format", "jsonl", cwd=tmp_path)
+    assert run.returncode == 5
+    assert "no database" in run.stderr
+    assert not (tmp_path / "data").exists()
