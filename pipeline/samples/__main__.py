@@ -1,4 +1,7 @@
-"""``python -m pipeline.samples OUT_DIR --n N --seed S [--demo]``: write sample scans."""
+"""``python -m pipeline.samples OUT_DIR --n N --seed S [--demo]``: write sample scans.
+
+The same options as ``sohoa samples`` (:mod:`pipeline.cli`), for use without the console script.
+"""
 
 from __future__ import annotations
 
@@ -6,6 +9,7 @@ import argparse
 from pathlib import Path
 
 from pipeline.samples import DOC_TYPES, FORMATS, PROFILES, generate, generate_demo_samples
+from pipeline.samples.forms import FORM_LAYOUTS
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -27,9 +31,23 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--profile",
         action="append",
-        choices=list(PROFILES),
         dest="profiles",
-        help="scan profile to draw from (repeatable; default all)",
+        help=f"scan profile to draw from, combine with '+' (repeatable; default all of "
+        f"{', '.join(PROFILES)})",
+    )
+    parser.add_argument(
+        "--all-profiles",
+        action="store_true",
+        help="give every document type each dev-set profile in turn (balanced composition)",
+    )
+    parser.add_argument(
+        "--layouts",
+        default="dev",
+        help=f"form layouts: dev (default), held-out, all, or comma-separated names of "
+        f"{', '.join(FORM_LAYOUTS)}",
+    )
+    parser.add_argument(
+        "--workers", type=int, default=1, help="processes generating in parallel (default 1)"
     )
     parser.add_argument(
         "--format",
@@ -54,15 +72,22 @@ def main(argv: list[str] | None = None) -> int:
     if args.demo:
         paths = generate_demo_samples(args.out_dir)
     else:
-        paths = generate(
-            args.out_dir,
-            n=args.n,
-            seed=args.seed,
-            doc_types=args.doc_types,
-            profiles=args.profiles,
-            formats=args.formats,
-            inconsistent_share=args.inconsistent,
-        )
+        layouts = args.layouts if "," not in args.layouts else args.layouts.split(",")
+        try:
+            paths = generate(
+                args.out_dir,
+                n=args.n,
+                seed=args.seed,
+                doc_types=args.doc_types,
+                profiles=args.profiles,
+                formats=args.formats,
+                inconsistent_share=args.inconsistent,
+                all_profiles=args.all_profiles,
+                layouts=layouts,
+                workers=args.workers,
+            )
+        except ValueError as error:
+            parser.error(str(error))
     for path in paths:
         print(path)
     return 0

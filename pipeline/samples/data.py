@@ -1,8 +1,9 @@
 """Realistic Vietnamese people and places for the sample generator.
 
 Everything here is real-world data (surnames and their frequencies, the 54 ethnic groups, province
-codes of the personal ID number, districts and communes in the pre-2025 three-level scheme) plus the
-functions that draw a consistent person from it. No document layout lives here.
+codes of the personal ID number, districts and communes in the pre-2025 three-level scheme and their
+successors in the 2025 two-level scheme, CMND number prefixes) plus the functions that draw a
+consistent person from it. No document layout lives here.
 
     >>> import random
     >>> person = make_person(random.Random(1))
@@ -18,16 +19,24 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 __all__ = [
+    "CMND_PREFIXES",
     "ETHNICITIES",
+    "NEW_PROVINCES",
     "PROVINCES",
+    "PROVINCES_2025",
+    "REFORM_DATE",
     "Address",
     "District",
+    "ModernAddress",
     "Person",
     "Province",
+    "address_as_of",
     "ascii_fold",
+    "cmnd_number",
     "id_number_for",
     "make_address",
     "make_person",
+    "modernise",
     "phone_number",
     "province_by_code",
     "random_date",
@@ -507,3 +516,157 @@ def make_person(
         phone=phone_number(rng),
         email=email,
     )
+
+
+# ---- the 2025 two-level scheme ------------------------------------------------------------
+
+# Resolution 202/2025/QH15 merged the 63 provinces into 34 and abolished districts on 1 July 2025;
+# documents dated from then on write "commune, province" only. Old province code → the province
+# that absorbed it, with some of its new communes and wards (real units of the resolutions of the
+# Standing Committee, June 2025). Which new unit succeeded which old commune is only approximated:
+# :meth:`Address.as_of` keeps the known successors below and otherwise picks a commune of the right
+# new province, which is all a sample needs (a real place, in the right province, in new style).
+REFORM_DATE = date(2025, 7, 1)
+# The 34 provinces and centrally-run cities from 1 July 2025 (Resolution 202/2025/QH15).
+PROVINCES_2025 = (
+    "thành phố Hà Nội", "thành phố Huế", "tỉnh Lai Châu", "tỉnh Điện Biên", "tỉnh Sơn La",
+    "tỉnh Lạng Sơn", "tỉnh Quảng Ninh", "tỉnh Thanh Hóa", "tỉnh Nghệ An", "tỉnh Hà Tĩnh",
+    "tỉnh Cao Bằng", "tỉnh Tuyên Quang", "tỉnh Lào Cai", "tỉnh Thái Nguyên", "tỉnh Phú Thọ",
+    "tỉnh Bắc Ninh", "tỉnh Hưng Yên", "thành phố Hải Phòng", "tỉnh Ninh Bình", "tỉnh Quảng Trị",
+    "thành phố Đà Nẵng", "tỉnh Quảng Ngãi", "tỉnh Gia Lai", "tỉnh Khánh Hòa", "tỉnh Lâm Đồng",
+    "tỉnh Đắk Lắk", "thành phố Hồ Chí Minh", "tỉnh Đồng Nai", "tỉnh Tây Ninh", "thành phố Cần Thơ",
+    "tỉnh Vĩnh Long", "tỉnh Đồng Tháp", "tỉnh Cà Mau", "tỉnh An Giang",
+)  # fmt: skip
+NEW_PROVINCES: dict[str, tuple[str, tuple[str, ...]]] = {
+    "001": ("thành phố Hà Nội", ("phường Ba Đình", "phường Hoàn Kiếm", "phường Cửa Nam",
+            "phường Hai Bà Trưng", "phường Bạch Mai", "phường Cầu Giấy", "phường Nghĩa Đô",
+            "phường Yên Hòa", "phường Đống Đa", "phường Láng", "phường Kim Liên",
+            "phường Văn Miếu - Quốc Tử Giám", "phường Ô Chợ Dừa", "xã Bát Tràng", "xã Gia Lâm",
+            "xã Sóc Sơn")),
+    "079": ("thành phố Hồ Chí Minh", ("phường Sài Gòn", "phường Bến Thành", "phường Tân Định",
+            "phường Gò Vấp", "phường Hạnh Thông", "xã Củ Chi", "xã Bình Chánh")),
+    "074": ("thành phố Hồ Chí Minh", ("phường Thủ Dầu Một", "phường Dĩ An")),
+    "031": ("thành phố Hải Phòng", ("phường Lê Chân", "phường An Biên", "phường Ngô Quyền",
+            "phường Gia Viên", "phường Thủy Nguyên")),
+    "048": ("thành phố Đà Nẵng", ("phường Hải Châu", "phường Hòa Cường", "phường Sơn Trà",
+            "phường An Hải")),
+    "049": ("thành phố Đà Nẵng", ("phường Hội An", "phường Tam Kỳ")),
+    "092": ("thành phố Cần Thơ", ("phường Ninh Kiều", "phường Cái Khế", "phường Tân An",
+            "phường Cái Răng", "xã Phong Điền")),
+    "094": ("thành phố Cần Thơ", ("phường Sóc Trăng",)),
+    "022": ("tỉnh Quảng Ninh", ("phường Hạ Long", "phường Hồng Gai", "phường Bãi Cháy",
+            "phường Uông Bí", "đặc khu Vân Đồn")),
+    "034": ("tỉnh Hưng Yên", ("phường Thái Bình", "phường Trần Lãm", "xã Quỳnh Phụ",
+            "xã Kiến Xương")),
+    "036": ("tỉnh Ninh Bình", ("phường Nam Định", "xã Hải Hậu", "xã Giao Thủy")),
+    "037": ("tỉnh Ninh Bình", ("phường Hoa Lư", "xã Kim Sơn", "xã Gia Viễn")),
+    "038": ("tỉnh Thanh Hóa", ("phường Hạc Thành", "phường Hàm Rồng", "xã Hoằng Hóa",
+            "xã Thọ Xuân")),
+    "040": ("tỉnh Nghệ An", ("phường Thành Vinh", "phường Trường Vinh", "phường Vinh Hưng",
+            "xã Nam Đàn", "xã Kim Liên", "xã Diễn Châu")),
+    "042": ("tỉnh Hà Tĩnh", ("phường Thành Sen", "phường Trần Phú", "xã Tiên Điền",
+            "xã Can Lộc")),
+    "046": ("thành phố Huế", ("phường Phú Xuân", "phường Thuận Hóa", "phường Thuận An",
+            "phường Vỹ Dạ")),
+    "052": ("tỉnh Gia Lai", ("phường Quy Nhơn", "xã Tây Sơn")),
+    "064": ("tỉnh Gia Lai", ("phường Pleiku", "phường Hội Phú")),
+    "056": ("tỉnh Khánh Hòa", ("phường Nha Trang", "phường Bắc Nha Trang", "xã Cam Lâm")),
+    "058": ("tỉnh Khánh Hòa", ("phường Phan Rang", "phường Đô Vinh", "xã Ninh Phước")),
+    "066": ("tỉnh Đắk Lắk", ("phường Buôn Ma Thuột", "phường Tân Lập", "xã Krông Pắc")),
+    "068": ("tỉnh Lâm Đồng", ("phường Xuân Hương - Đà Lạt", "phường Lâm Viên - Đà Lạt",
+            "phường Bảo Lộc 1", "xã Đức Trọng")),
+    "075": ("tỉnh Đồng Nai", ("phường Biên Hòa", "phường Trấn Biên", "xã Trảng Bom")),
+    "089": ("tỉnh An Giang", ("phường Long Xuyên", "phường Châu Đốc", "xã Tri Tôn")),
+    "096": ("tỉnh Cà Mau", ("phường An Xuyên", "phường Lý Văn Lâm", "xã Năm Căn")),
+    "019": ("tỉnh Thái Nguyên", ("phường Phan Đình Phùng", "phường Gia Sàng", "xã Đại Từ")),
+    "010": ("tỉnh Lào Cai", ("phường Lào Cai", "phường Cam Đường", "xã Bắc Hà")),
+    "002": ("tỉnh Tuyên Quang", ("phường Hà Giang 1", "phường Hà Giang 2", "xã Đồng Văn",
+            "xã Lũng Cú")),
+    "014": ("tỉnh Sơn La", ("phường Tô Hiệu", "phường Chiềng An", "phường Mộc Châu")),
+}  # fmt: skip
+# Old communes whose successor keeps (or takes) their name: (province code, old) → new.
+SUCCESSORS: dict[tuple[str, str], str] = {
+    ("001", "phường Ngô Thì Nhậm"): "phường Hai Bà Trưng",
+    ("001", "phường Bạch Đằng"): "phường Hai Bà Trưng",
+    ("001", "phường Lê Đại Hành"): "phường Hai Bà Trưng",
+    ("001", "phường Minh Khai"): "phường Bạch Mai",
+    ("001", "phường Dịch Vọng"): "phường Cầu Giấy",
+    ("001", "phường Quan Hoa"): "phường Cầu Giấy",
+    ("001", "phường Nghĩa Đô"): "phường Nghĩa Đô",
+    ("001", "phường Yên Hòa"): "phường Yên Hòa",
+    ("001", "phường Láng Hạ"): "phường Láng",
+    ("001", "phường Văn Miếu"): "phường Văn Miếu - Quốc Tử Giám",
+    ("001", "phường Kim Liên"): "phường Kim Liên",
+    ("001", "phường Ô Chợ Dừa"): "phường Ô Chợ Dừa",
+    ("001", "xã Bát Tràng"): "xã Bát Tràng",
+    ("001", "thị trấn Trâu Quỳ"): "xã Gia Lâm",
+    ("001", "thị trấn Sóc Sơn"): "xã Sóc Sơn",
+    ("079", "phường Bến Nghé"): "phường Sài Gòn",
+    ("079", "phường Bến Thành"): "phường Bến Thành",
+    ("079", "phường Tân Định"): "phường Tân Định",
+    ("079", "thị trấn Củ Chi"): "xã Củ Chi",
+    ("074", "phường Phú Cường"): "phường Thủ Dầu Một",
+    ("074", "phường Dĩ An"): "phường Dĩ An",
+    ("022", "phường Hồng Gai"): "phường Hồng Gai",
+    ("022", "phường Bãi Cháy"): "phường Bãi Cháy",
+    ("092", "phường Tân An"): "phường Tân An",
+    ("040", "xã Kim Liên"): "xã Kim Liên",
+    ("042", "xã Tiên Điền"): "xã Tiên Điền",
+    ("046", "phường Thuận Thành"): "phường Phú Xuân",
+}
+# First digits of the 9-digit CMND by province of registration (the pre-1990s province groups,
+# so merged provinces share one: 18 is Nghệ An and Hà Tĩnh, 36 Cần Thơ and Sóc Trăng).
+CMND_PREFIXES: dict[str, str] = {
+    "001": "01", "079": "02", "031": "03", "014": "05", "010": "06", "002": "07", "019": "09",
+    "022": "10", "034": "15", "036": "16", "037": "16", "038": "17", "040": "18", "042": "18",
+    "046": "19", "048": "20", "049": "20", "052": "21", "056": "22", "064": "23", "066": "24",
+    "068": "25", "058": "26", "075": "27", "074": "28", "089": "35", "092": "36", "094": "36",
+    "096": "38",
+}  # fmt: skip
+
+
+def cmnd_number(rng: random.Random, province: Province) -> str:
+    """A 9-digit CMND (old ID card) number starting with the province group's digits."""
+    prefix = CMND_PREFIXES[province.code]
+    return prefix + f"{rng.randrange(10 ** (9 - len(prefix))):0{9 - len(prefix)}d}"
+
+
+@dataclass(frozen=True)
+class ModernAddress:
+    """A place of the 2025 two-level scheme: ``"Số 12 phố Huế, phường Hai Bà Trưng, thành phố
+    Hà Nội"``."""
+
+    province_name: str
+    commune: str
+    detail: str = ""
+
+    def full(self) -> str:
+        """As on paper forms, unit words kept."""
+        return _capitalize(
+            ", ".join(p for p in (self.detail, self.commune, self.province_name) if p)
+        )
+
+    def short(self) -> str:
+        """As on ID cards, unit words dropped: ``"Hai Bà Trưng, Hà Nội"``."""
+        parts = (self.detail, _strip_unit(self.commune), _strip_unit(self.province_name))
+        return ", ".join(p for p in parts if p)
+
+
+def modernise(address: Address) -> ModernAddress:
+    """The same place written in the 2025 scheme (see :data:`NEW_PROVINCES`); deterministic."""
+    code = address.province.code
+    province_name, communes = NEW_PROVINCES[code]
+    commune = SUCCESSORS.get((code, address.commune))
+    if commune is None:
+        # A stable pick (no rng): the same old commune always gets the same new one, of the same
+        # kind (a village commune stays a "xã", a town's becomes a "phường").
+        kind = "xã " if address.commune.startswith("xã ") else "phường "
+        same_kind = [c for c in communes if c.startswith(kind)] or list(communes)
+        key = sum(map(ord, address.district.name + address.commune))
+        commune = same_kind[key % len(same_kind)]
+    return ModernAddress(province_name, commune, address.detail)
+
+
+def address_as_of(address: Address, day: date) -> Address | ModernAddress:
+    """``address`` as a document dated ``day`` writes it: old scheme before 1 July 2025."""
+    return modernise(address) if day >= REFORM_DATE else address

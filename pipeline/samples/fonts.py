@@ -1,5 +1,12 @@
 """Fonts with full Vietnamese coverage, found by file name under ``/usr/share/fonts``.
 
+Printed text uses the Debian font families of :data:`FAMILIES`. No handwriting font in Debian
+covers Vietnamese (Dancing Script, Kristi, Klee, DKG handwriting, Comic Neue … all lack the
+tone-marked vowels), so :data:`HANDWRITING` is Google's Dancing Script 2.001, which does, from
+the PyPI package ``fontpkg-dancing-script``; :meth:`Sheet.scrawl
+<pipeline.samples.render.Sheet.scrawl>` adds the per-word jitter a real hand has. Check boxes
+(``☐``) come from DejaVu Sans, the one installed family that has them.
+
 A font that silently drops tone marks would make every sample wrong, so :func:`missing_glyphs`
 checks each letter against the font's character map (through Pillow's basic layout, which does
 not fall back to decomposed marks) and the test suite runs it on every family.
@@ -8,6 +15,7 @@ not fall back to decomposed marks) and the test suite runs it on every family.
 from __future__ import annotations
 
 import functools
+import glob
 import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
@@ -16,6 +24,8 @@ from PIL import ImageFont
 
 __all__ = [
     "FAMILIES",
+    "HANDWRITING",
+    "SYMBOLS",
     "VIETNAMESE_LETTERS",
     "FontFamily",
     "FontNotFoundError",
@@ -85,18 +95,47 @@ FAMILIES: dict[str, FontFamily] = {
 }
 
 
+# Handwriting: one style only (the variable font's default instance, weight 400).
+HANDWRITING = FontFamily(
+    "DancingScript[wght].ttf",
+    "DancingScript[wght].ttf",
+    "DancingScript[wght].ttf",
+    "fontpkg-dancing-script",
+)
+SYMBOLS = FontFamily("DejaVuSans.ttf", "DejaVuSans.ttf", "DejaVuSans.ttf", "fonts-dejavu-core")
+
+
+def _roots() -> list[Path]:
+    """Where fonts are searched: the system's fonts, then font packages installed from PyPI."""
+    roots = [FONT_ROOT]
+    try:
+        import fontpkg_dancing_script  # PyPI fonts ship inside their package
+
+        roots.append(Path(fontpkg_dancing_script.ROOT))
+    except ImportError:
+        pass
+    return [root for root in roots if root.is_dir()]
+
+
+def _install_hint(package: str) -> str:
+    if package.startswith("fontpkg-"):
+        return f"pip install {package}"
+    return f"apt-get install {package}"
+
+
 @functools.cache
 def find_font(file_name: str, package: str = "a fonts-* package") -> Path:
     """The installed path of a font file with full Vietnamese coverage.
 
-    Searched by name under ``/usr/share/fonts``. Several packages can ship the same file name
-    (``fonts-liberation`` 1.x has ``LiberationSerif-Bold.ttf`` without Vietnamese, next to
-    ``fonts-liberation2``), so the first copy that covers every Vietnamese letter wins.
+    Searched by name under ``/usr/share/fonts`` and in PyPI font packages. Several packages can
+    ship the same file name (``fonts-liberation`` 1.x has ``LiberationSerif-Bold.ttf`` without
+    Vietnamese, next to ``fonts-liberation2``), so the first copy that covers every Vietnamese
+    letter wins.
 
     Raises:
         FontNotFoundError: naming the Debian package to install.
     """
-    matches = sorted(FONT_ROOT.rglob(file_name)) if FONT_ROOT.is_dir() else []
+    matches = [path for root in _roots() for path in sorted(root.rglob(glob.escape(file_name)))]
     for path in matches:
         if not missing_glyphs(path):
             return path
@@ -105,7 +144,7 @@ def find_font(file_name: str, package: str = "a fonts-* package") -> Path:
     )
     raise FontNotFoundError(
         f"font {file_name} with Vietnamese coverage not found under {FONT_ROOT}{found}: "
-        f"install it with `apt-get install {package}`"
+        f"install it with `{_install_hint(package)}`"
     )
 
 

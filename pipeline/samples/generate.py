@@ -2,7 +2,8 @@
 
 Every document ``i`` of a run draws from its own generators seeded with ``(seed, i)``, so a run
 of 10 starts with the same 5 documents as a run of 5, and nothing reads the clock: the same
-arguments give byte-identical files (PDF dates are pinned, zip entries carry a fixed time).
+arguments give byte-identical files (PDF dates are pinned, zip entries carry a fixed time), also
+when the documents are made by several processes (``workers``).
 """
 
 from __future__ import annotations
@@ -12,19 +13,30 @@ import random
 import time
 import zipfile
 from collections.abc import Sequence
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date
+from itertools import repeat
 from pathlib import Path
 
 import numpy as np
 from PIL import Image
 
-from pipeline.samples.degrade import PROFILES, degrade
+from pipeline.samples.degrade import DEVSET_PROFILES, PROFILES, degrade, parse_profile
 from pipeline.samples.fonts import FAMILIES
-from pipeline.samples.render import FORMS, LAYOUTS, RenderedDocument, render
+from pipeline.samples.forms import FORMS, HELD_OUT_LAYOUTS, pick_layouts
+from pipeline.samples.layouts import LAYOUTS, render
+from pipeline.samples.render import RenderedDocument
 from pipeline.samples.truth import GroundTruth, TruthPage, TruthRecord, write_truth
 
-__all__ = ["FORMATS", "DocumentSpec", "generate", "generate_demo_samples", "make_document"]
+__all__ = [
+    "FORMATS",
+    "DocumentSpec",
+    "generate",
+    "generate_demo_samples",
+    "make_document",
+    "plan",
+]
 
 FORMATS = ("png", "jpeg", "pdf", "tiff")
 _SUFFIX = {"png": ".png", "jpeg": ".jpg", "pdf": ".pdf", "tiff": ".tif"}
@@ -49,7 +61,7 @@ class DocumentSpec:
     index: int
     seed: int
     doc_type: str
-    profile: str
+    profile: str  # a name of PROFILES, or several joined by "+"
     format: str
     inconsistent: bool = False
     skew: float | None = None  # force the skew (degrees) instead of the profile's random one
@@ -101,14 +113,14 @@ def make_document(spec: DocumentSpec, out_dir: Path) -> Path:
     doc: RenderedDocument = render(
         spec.doc_type, rng, family, inconsistent=spec.inconsistent, **spec.options
     )
-    profile = PROFILES[spec.profile]
+    profile = parse_profile(spec.profile)
     images, pages = [], []
     for number, page in enumerate(doc.pages, start=1):
-        image, skew = degrade(
+        image, skew, turn = degrade(
             page.image, profile, np_rng, colour_original=page.colour, skew=spec.skew
         )
         images.append(image)
-        pages.append(TruthPage(number=number, text=page.text, skew_deg=skew))
+        pages.append(TruthPage(number=number, text=page.text, skew_deg=skew, rotation_deg=turn))
     dpi = round(doc.pages[0].dpi * profile.scale)
     # PNG and JPEG hold one page: a multi-page document falls back to a multi-page TIFF.
     fmt = "tiff" if len(images) > 1 and spec.format in {"png", "jpeg"} else spec.format
@@ -137,11 +149,67 @@ def make_document(spec: DocumentSpec, out_dir: Path) -> Path:
         index=spec.index,
         font=doc.font,
         dpi=dpi,
+        layout=doc.layout,
         pages=pages,
         records=[TruthRecord(role=str(r["role"]), fields=r["fields"]) for r in doc.records],  # type: ignore[arg-type]
         inconsistent=doc.inconsistent,
     )
     return write_truth(truth, out_dir / f"{stem}.json")
+
+
+def plan(
+    *,
+    n: int,
+    seed: int,
+    doc_types: Sequence[str] | None = None,
+    profiles: Sequence[str] | None = None,
+    formats: Sequence[str] | None = None,
+    inconsistent_share: float = 0.0,
+    all_profiles: bool = False,
+    layouts: str | Sequence[str] | None = None,
+) -> list[DocumentSpec]:
+    """The specs of a :func:`generate` run (same arguments), without drawing anything.
+
+    Raises:
+        ValueError: an unknown document type, profile, format or layout, or ``profiles``
+            together with ``all_profiles``.
+    """
+    form_layouts = pick_layouts(layouts)
+    if doc_types is None and set(form_layouts) <= set(HELD_OUT_LAYOUTS):
+        doc_types = ["application_form"]  # a held-out set is a set of forms
+    doc_types = list(doc_types or LAYOUTS)
+    if all_profiles and profiles:
+        raise ValueError("give profiles or all_profiles, not both")
+    profiles = list(DEVSET_PROFILES if all_profiles else profiles or PROFILES)
+    formats = list(formats or ["png"])
+    for names, known, kind in ((doc_types, LAYOUTS, "doc_type"), (formats, FORMATS, "format")):
+        unknown = [x for x in names if x not in known]
+        if unknown:
+            raise ValueError(f"unknown {kind} {unknown}; known: {', '.join(known)}")
+    for name in profiles:
+        parse_profile(name)
+    specs = []
+    for index in range(1, n + 1):
+        pick = random.Random(f"sohoa-pick:{seed}:{index}")
+        doc_type = doc_types[(index - 1) % len(doc_types)]
+        profile = pick.choice(profiles)
+        if all_profiles:  # every type meets every profile equally often
+            profile = profiles[((index - 1) // len(doc_types)) % len(profiles)]
+        options: dict[str, object] = {}
+        if doc_type == "application_form":
+            options["layouts"] = form_layouts
+        specs.append(
+            DocumentSpec(
+                index=index,
+                seed=seed,
+                doc_type=doc_type,
+                profile=profile,
+                format=pick.choice(formats),
+                inconsistent=pick.random() < inconsistent_share,
+                options=options,
+            )
+        )
+    return specs
 
 
 def generate(
@@ -153,6 +221,9 @@ def generate(
     profiles: Sequence[str] | None = None,
     formats: Sequence[str] | None = None,
     inconsistent_share: float = 0.0,
+    all_profiles: bool = False,
+    layouts: str | Sequence[str] | None = None,
+    workers: int = 1,
 ) -> list[Path]:
     """Generate ``n`` documents with ground truth into ``out_dir``.
 
@@ -160,42 +231,44 @@ def generate(
         out_dir: target folder, created if missing.
         n: number of documents.
         seed: the run's seed; the same arguments always give byte-identical files.
-        doc_types: types to cycle through (default: every type of ``LAYOUTS``).
-        profiles: scan profiles drawn from at random (default: all of ``PROFILES``).
+        doc_types: types to cycle through (default: every type of ``LAYOUTS``, or only
+            ``application_form`` for a held-out set).
+        profiles: scan profiles drawn from at random, each a name of ``PROFILES`` or several
+            joined by ``+`` (default: all of ``PROFILES``).
         formats: file formats drawn from at random (default: ``png`` only).
         inconsistent_share: share of documents whose ID number deliberately contradicts the
             printed sex / birth year / province (listed in the truth's ``inconsistent``).
+        all_profiles: instead of drawing profiles, give every type each of
+            ``DEVSET_PROFILES`` in turn (the dev set's balanced composition).
+        layouts: form layouts of application forms: ``"dev"`` (default: all but the held-out
+            ones), ``"held-out"``, ``"all"`` or a list of names (see ``pipeline.samples.forms``).
+        workers: processes drawing documents in parallel; the files do not depend on it.
 
     Returns:
         The ground-truth JSON paths, one per document, in order.
 
+    Raises:
+        ValueError: see :func:`plan`.
+
     Example:
         >>> paths = generate(Path("/tmp/devset"), n=3, seed=7)  # doctest: +SKIP
     """
-    doc_types = list(doc_types or LAYOUTS)
-    profiles = list(profiles or PROFILES)
-    formats = list(formats or ["png"])
-    for name, known, kind in (
-        (doc_types, LAYOUTS, "doc_type"),
-        (profiles, PROFILES, "profile"),
-        (formats, FORMATS, "format"),
-    ):
-        unknown = [x for x in name if x not in known]
-        if unknown:
-            raise ValueError(f"unknown {kind} {unknown}; known: {', '.join(known)}")
-    paths = []
-    for index in range(1, n + 1):
-        pick = random.Random(f"sohoa-pick:{seed}:{index}")
-        spec = DocumentSpec(
-            index=index,
-            seed=seed,
-            doc_type=doc_types[(index - 1) % len(doc_types)],
-            profile=pick.choice(profiles),
-            format=pick.choice(formats),
-            inconsistent=pick.random() < inconsistent_share,
-        )
-        paths.append(make_document(spec, Path(out_dir)))
-    return paths
+    specs = plan(
+        n=n,
+        seed=seed,
+        doc_types=doc_types,
+        profiles=profiles,
+        formats=formats,
+        inconsistent_share=inconsistent_share,
+        all_profiles=all_profiles,
+        layouts=layouts,
+    )
+    out_dir = Path(out_dir)
+    if workers <= 1 or len(specs) <= 1:
+        return [make_document(spec, out_dir) for spec in specs]
+    with ProcessPoolExecutor(max_workers=workers) as pool:
+        # Large chunks would leave a worker idle at the end: documents differ 10× in cost.
+        return list(pool.map(make_document, specs, repeat(out_dir), chunksize=1))
 
 
 DEMO_SEED = 2024
@@ -216,7 +289,7 @@ DEMO_SPECS = (
         "flatbed_300dpi",
         "png",
         skew=1.5,
-        options={"template": FORMS[0]},
+        options={"template": FORMS[0], "layout": "dotted"},
     ),
     DocumentSpec(
         4,
@@ -224,7 +297,7 @@ DEMO_SPECS = (
         "application_form",
         "flatbed_bw_300dpi",
         "tiff",
-        options={"template": FORMS[1]},
+        options={"template": FORMS[1], "layout": "dotted"},
     ),
     DocumentSpec(5, DEMO_SEED, "cccd_front", "office_200dpi", "jpeg", archive="dossier_005"),
 )

@@ -1,10 +1,10 @@
-"""Layouts: draw a document for made-up people and say exactly what was drawn.
+"""Drawing primitives: a :class:`Sheet` draws a page and says exactly what was drawn.
 
-Each layout is a function ``(rng, family) -> RenderedDocument`` registered in :data:`LAYOUTS`;
-it draws with a :class:`Sheet`, which records every text row it draws, so a page's ground-truth
-text is by construction what is on the pixels. Adding a document type means writing one such
-function from the :class:`Sheet` primitives (rows, label–value fields with optional dotted leaders,
-signature columns, stamps) and registering it.
+Every text row a :class:`Sheet` draws is recorded, so a page's ground-truth text is by
+construction what is on the pixels. The layouts (:mod:`~pipeline.samples.cards`,
+:mod:`~.certificates`, :mod:`~.forms`, :mod:`~.register`, registered in :mod:`~.layouts`) are
+written from these primitives: rows, label–value fields with optional dotted leaders, ruled grids,
+check boxes, handwriting, signature columns and stamps.
 
 Sizes are given in typographic points and converted with the page's dpi, so a layout reads like
 the paper it imitates (11 pt body text on A4, 5.5 pt labels on an ID card).
@@ -15,28 +15,31 @@ from __future__ import annotations
 import math
 import random
 import unicodedata
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date
 
-import numpy as np
-from PIL import Image, ImageChops, ImageDraw, ImageFilter, ImageFont
+from PIL import Image, ImageChops, ImageDraw, ImageFont
 
-from pipeline.samples.data import Address, Person, make_address, make_person, random_date
-from pipeline.samples.fonts import FAMILIES, FontFamily, load_font
-from pipeline.samples.words import date_in_words
+from pipeline.samples.data import Address, ModernAddress, Person, make_address, make_person
+from pipeline.samples.fonts import HANDWRITING, SYMBOLS, FontFamily, load_font
 
 __all__ = [
     "A4_300DPI",
-    "FORMS",
-    "LAYOUTS",
-    "FormTemplate",
+    "INK",
+    "PEN",
+    "RED",
     "Item",
     "RenderedDocument",
     "RenderedPage",
     "Sheet",
-    "render",
-    "width_scale",
+    "blank_page",
+    "dmy",
+    "make_family",
+    "motto",
+    "nfc",
+    "place_date",
+    "shift_span",
 ]
 
 A4_300DPI = (2480, 3508)
@@ -47,11 +50,11 @@ DOT_SCALE = 0.5  # leader dots at half size: full-size ones make Tesseract hallu
 Colour = tuple[int, int, int]
 
 
-def _nfc(text: str) -> str:
+def nfc(text: str) -> str:
     return unicodedata.normalize("NFC", text)
 
 
-def _dmy(day: date) -> str:
+def dmy(day: date) -> str:
     return day.strftime("%d/%m/%Y")
 
 
@@ -78,6 +81,7 @@ class RenderedDocument:
     records: list[dict[str, object]]
     font: str
     inconsistent: list[str] = field(default_factory=list)
+    layout: str | None = None  # the form layout, for documents that come in several
 
 
 @dataclass(frozen=True)
@@ -118,8 +122,11 @@ class Sheet:
         return round(pt * self.scale * self.dpi / 72)
 
     def font(self, style: str = "regular", pt: float | None = None) -> ImageFont.FreeTypeFont:
-        file_name = getattr(self.family, style)
-        return load_font(file_name, self.px(pt or self.pt), self.family.package)
+        """The sheet's family in ``style``; ``hand`` is the handwriting font, ``symbol`` the
+        check-box font (neither depends on the family)."""
+        family = {"hand": HANDWRITING, "symbol": SYMBOLS}.get(style, self.family)
+        file_name = family.regular if style in {"hand", "symbol"} else getattr(family, style)
+        return load_font(file_name, self.px(pt or self.pt), family.package)
 
     def width(self, text: str, style: str = "regular", pt: float | None = None) -> float:
         return self.font(style, pt).getlength(text)
@@ -141,11 +148,14 @@ class Sheet:
         baseline = self.y + round(1.1 * size)  # room for stacked Vietnamese marks above caps
         for span, span_pt in zip(spans, sizes, strict=True):
             x, text, style = span[:3]
+            if style == "hand":
+                self.scrawl(x, baseline, text, span_pt)
+                continue
             self.draw.text(
-                (x, baseline), _nfc(text), font=self.font(style, span_pt), fill=fill, anchor="ls"
+                (x, baseline), nfc(text), font=self.font(style, span_pt), fill=fill, anchor="ls"
             )
         ordered = sorted(spans, key=lambda s: s[0])
-        self.lines.append(" ".join(_nfc(s[1]).strip() for s in ordered if s[1].strip()))
+        self.lines.append(" ".join(nfc(s[1]).strip() for s in ordered if s[1].strip()))
         self.y += round(leading * size)
 
     def center(
@@ -272,7 +282,7 @@ class Sheet:
                         anchor="ls",
                     )
                 if item.text:
-                    spans.append((x_mid - width / 2, _nfc(item.text)))
+                    spans.append((x_mid - width / 2, nfc(item.text)))
             if spans:
                 self.lines.append(" ".join(t for _, t in sorted(spans)))
             self.y += height
@@ -319,13 +329,158 @@ class Sheet:
         d.polygon(star, fill=tint)
         self.image.paste(ImageChops.multiply(self.image, layer))
 
+    def scrawl(self, x: float, baseline: int, text: str, pt: float) -> None:
+        """``text`` written by hand in pen ink, word by word, starting at ``x`` on ``baseline``.
 
-def _motto(sheet: Sheet, *, pt: float, x: float | None = None, leading: float = 1.5) -> None:
+        The handwriting font alone is too regular: each word gets its own small rise or fall,
+        tilt and pen pressure (stroke width), and the line drifts slightly, so no two entries of
+        a ledger look the same. Word widths are kept, so :meth:`width` still measures the text.
+        """
+        rng, font = self.rng, self.font("hand", pt)
+        size = self.px(pt)
+        drift = rng.uniform(-0.015, 0.015)  # slope of the whole line, pixels per pixel
+        space = font.getlength(" ")
+        at = x
+        for word in nfc(text).split(" "):
+            width = font.getlength(word)
+            if word:
+                pressure = 1 if size > 30 and rng.random() < 0.2 else 0
+                pad = size
+                mask = Image.new("L", (round(width) + 2 * pad, 2 * size + pad), 0)
+                ImageDraw.Draw(mask).text(
+                    (pad, round(1.4 * size)),
+                    word,
+                    font=font,
+                    fill=255,
+                    anchor="ls",
+                    stroke_width=pressure,
+                    stroke_fill=255,
+                )
+                mask = mask.rotate(rng.uniform(-2.5, 2.5), resample=Image.Resampling.BICUBIC)
+                rise = rng.gauss(0, 0.05 * size) + drift * (at - x)
+                top = round(baseline - 1.4 * size + rise)
+                self.image.paste(PEN, (round(at - pad), top), mask)
+            at += width + space * rng.uniform(0.9, 1.3)
+
+    def grid(
+        self,
+        edges: Sequence[float],
+        rows: Sequence[Sequence[tuple[str, str]]],
+        *,
+        pt: float | None = None,
+        wrap: bool = True,
+        min_height: float = 0,
+        header: int = 0,
+    ) -> None:
+        """A ruled table: ``edges`` are the column x positions (one more than the columns),
+        each row a ``(text, style)`` per cell, drawn from the current ``y`` down.
+
+        With ``wrap`` a long cell wraps within its column and the row grows; without, the text
+        shrinks until it fits (as a clerk writes smaller in a narrow ledger column). The first
+        ``header`` rows are centred. ``min_height`` (points) keeps ledger rows evenly tall.
+        Every printed line of a row is one line of text: the cells' pieces side by side.
+        """
+        pt = pt or self.pt
+        pad = self.px(0.35 * pt)
+        top = self.y
+        ys = [top]
+        for index, cells in enumerate(rows):
+            pieces: list[list[tuple[float, str, str, float]]] = []
+            for (text, style), x0, x1 in zip(cells, edges, edges[1:], strict=False):
+                room = x1 - x0 - 2 * pad
+                size = pt
+                while not wrap and size > 0.55 * pt and self.width(text, style, size) > room:
+                    size *= 0.94
+                chunks = self.wrap(text, room, room, style, size) if wrap else [text]
+                centred = index < header
+                pieces.append(
+                    [
+                        (
+                            (x0 + x1) / 2 - self.width(c, style, size) / 2 if centred else x0 + pad,
+                            c,
+                            style,
+                            size,
+                        )
+                        for c in chunks
+                        if c
+                    ]
+                )
+            lines = max(1, *(len(p) for p in pieces))
+            height = max(round(lines * 1.45 * self.px(pt)) + pad, self.px(min_height))
+            self.y = ys[-1] + (height - round(lines * 1.45 * self.px(pt))) // 2
+            for k in range(lines):
+                spans = [p[k] for p in pieces if k < len(p)]
+                if spans:
+                    self.row(spans, pt=pt, leading=1.45)
+                else:
+                    self.y += round(1.45 * self.px(pt))
+            ys.append(ys[-1] + height)
+        width = max(2, self.px(0.6))
+        for y in ys:
+            self.draw.line([(edges[0], y), (edges[-1], y)], fill=INK, width=width)
+        for x in edges:
+            self.draw.line([(x, top), (x, ys[-1])], fill=INK, width=width)
+        self.y = ys[-1] + self.px(6)
+
+    def choices(
+        self, label: str, options: Sequence[str], chosen: str, *, x: float | None = None
+    ) -> None:
+        """``Giới tính: ☒ Nam ☐ Nữ``: printed boxes, the chosen one crossed in pen.
+
+        The page text shows ``☒`` for the crossed box and ``☐`` for the others, as a reader
+        (and the issue's examples) would transcribe them.
+        """
+        x = self.left if x is None else x
+        spans: list[tuple[float, str, str] | tuple[float, str, str, float]] = [
+            (x, label, "regular")
+        ]
+        at = x + self.width(label + "  ")
+        boxes = []
+        for option in options:
+            spans.append((at, "☐", "symbol"))
+            boxes.append((at, option))
+            at += self.width("☐ ", "symbol")
+            spans.append((at, option, "regular"))
+            at += self.width(option + "      ")
+        top = self.y
+        self.row(spans)
+        size = self.px(self.pt)
+        box = self.width("☐", "symbol")
+        for left, option in boxes:
+            if option != chosen:
+                continue
+            # A pen cross over the box, drawn quickly: slightly larger than the box.
+            y0, y1 = top + round(0.35 * size), top + round(1.15 * size)
+            width = max(3, self.px(0.9))
+            self.draw.line([(left, y0), (left + box, y1)], fill=PEN, width=width)
+            self.draw.line([(left, y1), (left + box, y0)], fill=PEN, width=width)
+        text = label
+        for option in options:
+            text += f" {'☒' if option == chosen else '☐'} {option}"
+        self.lines[-1] = nfc(text)
+
+
+def motto(sheet: Sheet, *, pt: float, x: float | None = None, leading: float = 1.5) -> None:
     sheet.center("CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", pt=pt, x=x, leading=leading)
     sheet.center("Độc lập - Tự do - Hạnh phúc", pt=pt, x=x, underline=True, leading=leading + 0.1)
 
 
-def _blank_a4(rng: random.Random, family: FontFamily, pt: float) -> Sheet:
+def blank_page(
+    rng: random.Random, family: FontFamily, pt: float, *, landscape: bool = False
+) -> Sheet:
+    """An empty A4 page at 300 dpi with administrative margins (``landscape`` for ledgers)."""
+    if landscape:
+        image = Image.new("RGB", A4_300DPI[::-1], (255, 255, 255))
+        return Sheet(
+            image,
+            family,
+            dpi=300,
+            left=rng.randint(200, 260),
+            right=A4_300DPI[1] - rng.randint(170, 220),
+            top=rng.randint(170, 220),
+            pt=pt,
+            rng=rng,
+        )
     image = Image.new("RGB", A4_300DPI, (255, 255, 255))
     # Margins of Decree 30/2020: 20-25 mm top, 30-35 mm left, 15-20 mm right.
     return Sheet(
@@ -340,13 +495,14 @@ def _blank_a4(rng: random.Random, family: FontFamily, pt: float) -> Sheet:
     )
 
 
-def _place_date(sheet: Sheet, address: Address, day: date) -> None:
+def place_date(sheet: Sheet, address: Address | ModernAddress, day: date) -> None:
     """``"Đông Hải, ngày 20 tháng 03 năm 2020"``, right aligned, italic."""
-    place = address.short().split(", ")[-3]  # the commune
+    levels = 2 if isinstance(address, ModernAddress) else 3
+    place = address.short().split(", ")[-levels]  # the commune
     sheet.right_aligned(f"{place}, ngày {day:%d} tháng {day:%m} năm {day.year}")
 
 
-def _family(
+def make_family(
     rng: random.Random,
     child_born: tuple[date, date],
     *,
@@ -354,10 +510,12 @@ def _family(
 ) -> tuple[Person, Person, Person]:
     """A father, a mother and their child, who share a residence and the father's surname."""
     residence = make_address(rng, house=True)
-    father = make_person(rng, born=_shift(child_born, -45, -21), sex="male", residence=residence)
+    father = make_person(
+        rng, born=shift_span(child_born, -45, -21), sex="male", residence=residence
+    )
     mother = make_person(
         rng,
-        born=_shift(child_born, -40, -19),
+        born=shift_span(child_born, -40, -19),
         sex="female",
         residence=residence,
         ethnicity=father.ethnicity if rng.random() < 0.9 else None,
@@ -374,548 +532,5 @@ def _family(
     return father, mother, child
 
 
-def _shift(span: tuple[date, date], low: int, high: int) -> tuple[date, date]:
+def shift_span(span: tuple[date, date], low: int, high: int) -> tuple[date, date]:
     return date(span[0].year + low, 1, 1), date(span[0].year + high, 12, 31)
-
-
-def _birth_place(rng: random.Random, home: Address) -> str:
-    province = home.province
-    if rng.random() < 0.35:
-        return f"Trạm Y tế {home.commune}, {home.district.name}, {province.name}"
-    if province.name.startswith("thành phố"):
-        return f"Bệnh viện Phụ sản {province.short}"
-    return f"Bệnh viện Đa khoa {province.name}"
-
-
-def birth_certificate(
-    rng: random.Random,
-    family: FontFamily,
-    *,
-    inconsistent: bool,
-    born: tuple[date, date] | None = None,
-) -> RenderedDocument:
-    """Giấy khai sinh: the child is the ``subject``; father and mother get records too.
-
-    Certificates registered since 2016 print the child's personal ID number; older ones do not.
-    """
-    if born is None:
-        born = (date(1980, 1, 1), date(2015, 12, 31))
-        if rng.random() < 0.7:  # most certificates handled today carry the personal ID
-            born = (date(2016, 1, 1), date(2024, 6, 30))
-    father, mother, child = _family(rng, born, inconsistent=inconsistent)
-    home = child.residence
-    registered = child.date_of_birth + timedelta(days=rng.randint(3, 60))
-    shows_id = registered.year >= 2016
-    place_of_birth = _birth_place(rng, home)
-    office = f"Ủy ban nhân dân {home.commune}, {home.district.name}, {home.province.name}"
-    number = f"{rng.randint(1, 400)}/{registered.year}"
-    book = f"{rng.randint(1, 3):02d}"
-
-    sheet = _blank_a4(rng, family, pt=11.5)
-    _motto(sheet, pt=12.5)
-    sheet.gap(14)
-    sheet.center("GIẤY KHAI SINH", pt=20)
-    sheet.gap(6)
-    sheet.row(
-        [
-            (sheet.left, f"Số: {number}", "regular"),
-            (sheet.left + 1000, f"Quyển số: {book}", "regular"),
-        ]
-    )
-    sheet.gap(6)
-    sheet.field("Họ, chữ đệm, tên:", child.full_name.upper(), style="bold")
-    sheet.field("Ngày, tháng, năm sinh:", _dmy(child.date_of_birth))
-    sheet.field("Ghi bằng chữ:", date_in_words(child.date_of_birth))
-    col = (sheet.right - sheet.left) / 3
-    sheet.row(
-        [
-            (sheet.left, f"Giới tính: {child.sex_vi}", "regular"),
-            (sheet.left + col, f"Dân tộc: {child.ethnicity}", "regular"),
-            (sheet.left + 2 * col, "Quốc tịch: Việt Nam", "regular"),
-        ]
-    )
-    sheet.field("Nơi sinh:", place_of_birth)
-    sheet.field("Quê quán:", child.place_of_origin.full())
-    if shows_id:
-        sheet.field("Số định danh cá nhân:", child.id_number)
-    parents = []
-    for role, parent in (("mẹ", mother), ("cha", father)):
-        sheet.gap(8)
-        sheet.field(f"Họ, chữ đệm, tên người {role}:", parent.full_name.upper(), style="bold")
-        sheet.row(
-            [
-                (sheet.left, f"Năm sinh: {parent.date_of_birth.year}", "regular"),
-                (sheet.left + col, f"Dân tộc: {parent.ethnicity}", "regular"),
-                (sheet.left + 2 * col, "Quốc tịch: Việt Nam", "regular"),
-            ]
-        )
-        sheet.field("Nơi cư trú:", parent.residence.full())
-        parents.append(parent)
-    sheet.gap(8)
-    sheet.field("Nơi đăng ký khai sinh:", office)
-    sheet.gap(8)
-    _place_date(sheet, home, registered)
-    declarant = rng.choice(parents)
-    signer = make_person(rng, born=(date(1960, 1, 1), date(1990, 1, 1)))
-    left_mid, right_mid = sheet.left + col * 0.75, sheet.right - col * 0.8
-    signs = sheet.columns(
-        [
-            (
-                left_mid,
-                [
-                    Item("text", "NGƯỜI ĐI KHAI SINH", "bold", 11),
-                    Item("text", "(Ký, ghi rõ họ, chữ đệm, tên)", "italic", 10),
-                    Item("text", "", pt=10),
-                    Item("sign"),
-                    Item("hand", declarant.full_name, pt=13),
-                ],
-            ),
-            (
-                right_mid,
-                [
-                    Item("text", "NGƯỜI KÝ GIẤY KHAI SINH", "bold", 11),
-                    Item("text", "(Ký, ghi rõ họ, chữ đệm, tên, chức vụ và đóng dấu)", "italic", 9),
-                    Item("text", "KT. CHỦ TỊCH - PHÓ CHỦ TỊCH", "bold", 10),
-                    Item("sign"),
-                    Item("text", signer.full_name, "bold", 11),
-                ],
-            ),
-        ]
-    )
-    sheet.stamp(signs[-1])
-
-    subject: dict[str, object] = {
-        "full_name": child.full_name,
-        "date_of_birth": child.date_of_birth.isoformat(),
-        "sex": child.sex,
-        "ethnicity": child.ethnicity,
-        "nationality": "Việt Nam",
-        "place_of_birth": place_of_birth,
-        "place_of_origin": child.place_of_origin.full(),
-        "father_name": father.full_name,
-        "mother_name": mother.full_name,
-        "registration_number": number,
-        "book_number": book,
-        "registration_office": office,
-        "registration_date": registered.isoformat(),
-    }
-    if shows_id:
-        subject["id_number"] = child.id_number
-    records: list[dict[str, object]] = [{"role": "subject", "fields": subject}]
-    for role, parent in (("mother", mother), ("father", father)):
-        records.append(
-            {
-                "role": role,
-                "fields": {
-                    "full_name": parent.full_name,
-                    "date_of_birth": str(parent.date_of_birth.year),
-                    "ethnicity": parent.ethnicity,
-                    "nationality": "Việt Nam",
-                    "place_of_residence": parent.residence.full(),
-                },
-            }
-        )
-    return RenderedDocument(
-        "birth_certificate",
-        [RenderedPage(sheet.image, sheet.lines, 300)],
-        records,
-        family.name,
-        ["id_number"] if inconsistent and shows_id else [],
-    )
-
-
-# ---- CCCD ----------------------------------------------------------------------------------
-
-CARD_DPI = 600  # an ID card is scanned at 600 dpi so its 5-7 pt print stays readable
-CARD_MM = (85.6, 53.98)
-
-
-def _expiry(dob: date, issued: date) -> date | None:
-    """Law 59/2014: the card is renewed at 25, 40 and 60; one issued within two years before a
-    renewal age lasts to the next one, and after 58 it never expires."""
-    for age in (25, 40, 60):
-        if issued.year - dob.year < age - 2:
-            try:
-                return dob.replace(year=dob.year + age)
-            except ValueError:  # born on 29 February
-                return date(dob.year + age, 2, 28)
-    return None
-
-
-def width_scale(family: FontFamily) -> float:
-    """Shrink factor that makes ``family`` set text no wider than Liberation Serif does.
-
-    The card has no room to spare: wide faces (DejaVu is about 20 % wider) would run off it.
-    """
-    sample = "Nơi thường trú / Place of residence: CỘNG HÒA XÃ HỘI CHỦ NGHĨA"
-    reference = load_font("LiberationSerif-Bold.ttf", 100, "fonts-liberation2").getlength(sample)
-    width = load_font(family.bold, 100, family.package).getlength(sample)
-    return min(1.0, reference / width)
-
-
-def _card_background(rng: random.Random, size: tuple[int, int]) -> Image.Image:
-    """Pale blue-to-cream gradient with faint guilloche waves, like the security print."""
-    w, h = size
-    x = np.linspace(0.0, 1.0, w)[None, :, None]
-    y = np.linspace(0.0, 1.0, h)[:, None, None]
-    left, right = np.array([214, 232, 240]), np.array([246, 240, 222])
-    t = 0.7 * x + 0.3 * y
-    img = (1 - t) * left + t * right
-    phase = rng.uniform(0, 2 * np.pi)
-    yy, xx = np.mgrid[0:h, 0:w]
-    waves = np.sin(xx / 37.0 + 6 * np.sin(yy / 91.0 + phase)) > 0.96
-    img[waves] -= 14
-    return Image.fromarray(np.clip(img, 0, 255).astype(np.uint8), "RGB")
-
-
-def _emblem(draw: ImageDraw.ImageDraw, cx: int, cy: int, r: int) -> None:
-    draw.ellipse([cx - r, cy - r, cx + r, cy + r], fill=(212, 170, 60))
-    draw.ellipse([cx - r * 0.86, cy - r * 0.86, cx + r * 0.86, cy + r * 0.86], fill=(200, 30, 36))
-    star = [
-        (
-            cx + r * 0.55 * math.cos(a) * (1 if i % 2 == 0 else 0.4),
-            cy - r * 0.1 + r * 0.55 * math.sin(a) * (1 if i % 2 == 0 else 0.4),
-        )
-        for i, a in enumerate(-math.pi / 2 + k * math.pi / 5 for k in range(10))
-    ]
-    draw.polygon(star, fill=(250, 220, 60))
-
-
-def _qr(rng: random.Random, size: int) -> Image.Image:
-    """A QR-looking module grid with the three finder squares (not decodable: it is decoration)."""
-    n = 29
-    grid = np.array([[rng.random() < 0.5 for _ in range(n)] for _ in range(n)])
-    for r0, c0 in ((0, 0), (0, n - 7), (n - 7, 0)):
-        grid[r0 : r0 + 7, c0 : c0 + 7] = False
-        grid[r0 : r0 + 7, c0] = grid[r0 : r0 + 7, c0 + 6] = True
-        grid[r0, c0 : c0 + 7] = grid[r0 + 6, c0 : c0 + 7] = True
-        grid[r0 + 2 : r0 + 5, c0 + 2 : c0 + 5] = True
-    img = Image.fromarray(np.where(grid, 0, 255).astype(np.uint8), "L")
-    return img.resize((size, size), Image.Resampling.NEAREST)
-
-
-def _photo(size: tuple[int, int]) -> Image.Image:
-    """The grey placeholder of the holder's portrait: a head and shoulders silhouette."""
-    w, h = size
-    img = Image.new("RGB", size, (178, 180, 184))
-    draw = ImageDraw.Draw(img)
-    shade = (120, 122, 128)
-    draw.ellipse([w * 0.28, h * 0.15, w * 0.72, h * 0.55], fill=shade)
-    draw.pieslice([w * 0.05, h * 0.6, w * 0.95, h * 1.4], 180, 360, fill=shade)
-    return img
-
-
-def cccd_front(rng: random.Random, family: FontFamily, *, inconsistent: bool) -> RenderedDocument:
-    """Front of the chip-based citizen ID card (2021 model), scanned on a flatbed at 600 dpi."""
-    if width_scale(family) < 0.9:  # DejaVu: shrunk to fit, its text would get too small to read
-        family = FAMILIES["LiberationSerif"]
-    person = make_person(rng, inconsistent_id=inconsistent)
-    earliest = max(
-        date(2021, 1, 1), person.date_of_birth.replace(year=person.date_of_birth.year + 14)
-    )
-    issued = random_date(rng, earliest, max(earliest, date(2024, 12, 31)))
-    expiry = _expiry(person.date_of_birth, issued)
-    mm = CARD_DPI / 25.4
-    card_w, card_h = round(CARD_MM[0] * mm), round(CARD_MM[1] * mm)
-    card = _card_background(rng, (card_w, card_h))
-    sheet = Sheet(
-        card,
-        family,
-        dpi=CARD_DPI,
-        left=round(4 * mm),
-        right=card_w - round(3 * mm),
-        top=round(3 * mm),
-        pt=5.5,
-        rng=rng,
-        scale=width_scale(family),
-    )
-    draw = sheet.draw
-    _emblem(draw, round(10 * mm), round(10 * mm), round(6.5 * mm))
-    card.paste(_qr(rng, round(13 * mm)), (card_w - round(17 * mm), round(3 * mm)))
-    head = (round(18 * mm) + card_w - round(18 * mm)) / 2
-    _motto(sheet, pt=6.2, x=head, leading=1.3)
-    sheet.center("SOCIALIST REPUBLIC OF VIET NAM", style="regular", pt=5.2, x=head, leading=1.3)
-    sheet.center("Independence - Freedom - Happiness", style="regular", pt=5.2, x=head, leading=1.3)
-    sheet.center("CĂN CƯỚC CÔNG DÂN", pt=8.5, x=head, fill=RED, leading=1.25)
-    sheet.center("Citizen Identity Card", style="regular", pt=5.5, x=head, leading=1.3)
-    top = sheet.y
-    photo = (round(4 * mm), top + round(1 * mm), round(22 * mm), top + round(24 * mm))
-    card.paste(_photo((photo[2] - photo[0], photo[3] - photo[1])), photo[:2])
-
-    x0 = round(25 * mm)
-    sheet.left = x0
-    label = "Số / No.: "
-    sheet.row(
-        [(x0, label, "regular", 5.5), (x0 + sheet.width(label), person.id_number, "bold", 8)],
-        leading=1.3,
-    )
-    sheet.row([(x0, "Họ và tên / Full name:", "regular")], leading=1.3)
-    sheet.row([(x0, person.full_name.upper(), "bold")], pt=8, leading=1.3)
-    value_pt = 6.5
-    dob_label = "Ngày sinh / Date of birth: "
-    sheet.row(
-        [
-            (x0, dob_label, "regular", 5.5),
-            (x0 + sheet.width(dob_label), _dmy(person.date_of_birth), "bold", value_pt),
-        ],
-        leading=1.35,
-    )
-    sex_label, nat_label = "Giới tính / Sex: ", "Quốc tịch / Nationality: "
-    nat_x = x0 + round(27 * mm)
-    sex = [
-        (x0, sex_label, "regular", 5.5),
-        (x0 + sheet.width(sex_label), person.sex_vi, "bold", value_pt),
-    ]
-    nat_end = nat_x + sheet.width(nat_label) + sheet.width("Việt Nam", "bold", value_pt)
-    if nat_end > sheet.right:  # wide fonts (DejaVu): nationality gets its own row
-        sheet.row(sex, leading=1.35)
-        nat_x = x0
-        sex = []
-    sheet.row(
-        [
-            *sex,
-            (nat_x, nat_label, "regular", 5.5),
-            (nat_x + sheet.width(nat_label), "Việt Nam", "bold", value_pt),
-        ],
-        leading=1.35,
-    )
-    for label, value in (
-        ("Quê quán / Place of origin:", person.place_of_origin.short()),
-        ("Nơi thường trú / Place of residence:", person.residence.short()),
-    ):
-        sheet.row([(x0, label, "regular")], leading=1.3)
-        for chunk in sheet.wrap(value, sheet.right - x0, sheet.right - x0, "bold", value_pt):
-            sheet.row([(x0, chunk, "bold")], pt=value_pt, leading=1.3)
-    expiry_text = _dmy(expiry) if expiry else "Không thời hạn"
-    sheet.y = max(sheet.y, photo[3] + round(0.5 * mm))
-    label = "Có giá trị đến / Date of expiry: "
-    sheet.row(
-        [
-            (round(4 * mm), label, "regular", 5),
-            (round(4 * mm) + sheet.width(label, "regular", 5), expiry_text, "bold", 5.5),
-        ]
-    )
-
-    # Round the corners and lay the card on the scanner glass, with a soft shadow under it.
-    mask = Image.new("L", card.size, 0)
-    ImageDraw.Draw(mask).rounded_rectangle(
-        [0, 0, card_w - 1, card_h - 1], radius=round(3 * mm), fill=255
-    )
-    margin = round(rng.uniform(6, 9) * mm)
-    canvas = Image.new("RGB", (card_w + 2 * margin, card_h + 2 * margin), (250, 250, 248))
-    shadow = Image.new("L", canvas.size, 0)
-    shadow.paste(mask, (margin + 8, margin + 10))
-    shadow = shadow.filter(ImageFilter.GaussianBlur(12)).point(lambda v: v * 0.35)
-    canvas.paste((150, 150, 150), (0, 0), shadow)
-    canvas.paste(card, (margin, margin), mask)
-
-    fields: dict[str, object] = {
-        "id_number": person.id_number,
-        "full_name": person.full_name,
-        "date_of_birth": person.date_of_birth.isoformat(),
-        "sex": person.sex,
-        "nationality": "Việt Nam",
-        "place_of_origin": person.place_of_origin.short(),
-        "place_of_residence": person.residence.short(),
-    }
-    if expiry:
-        fields["expiry_date"] = expiry.isoformat()
-    return RenderedDocument(
-        "cccd_front",
-        [RenderedPage(canvas, sheet.lines, CARD_DPI, colour=True)],
-        [{"role": "subject", "fields": fields}],
-        family.name,
-        ["id_number"] if inconsistent else [],
-    )
-
-
-# ---- application forms ---------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class FormTemplate:
-    """A label–value form: which labels (in order) ask for which person facts."""
-
-    code: str  # the "Mẫu" printed at the top right
-    title: str
-    addressee: str  # "Kính gửi: ..." with {office} filled in, or ""
-    fields: tuple[tuple[str, str], ...]  # (printed label, fact key of _facts())
-    pages: int = 1
-
-
-FORMS: tuple[FormTemplate, ...] = (
-    FormTemplate(
-        "Mẫu CC01",
-        "TỜ KHAI CĂN CƯỚC",
-        "",
-        (
-            ("Họ, chữ đệm và tên khai sinh", "full_name"),
-            ("Ngày, tháng, năm sinh", "date_of_birth"),
-            ("Giới tính", "sex"),
-            ("Số định danh cá nhân", "id_number"),
-            ("Dân tộc", "ethnicity"),
-            ("Tôn giáo", "religion"),
-            ("Quốc tịch", "nationality"),
-            ("Quê quán", "place_of_origin"),
-            ("Nơi thường trú", "place_of_residence"),
-            ("Họ, chữ đệm và tên của cha", "father_name"),
-            ("Họ, chữ đệm và tên của mẹ", "mother_name"),
-            ("Số điện thoại", "phone"),
-            ("Email", "email"),
-        ),
-    ),
-    FormTemplate(
-        "Mẫu CT01",
-        "TỜ KHAI THAY ĐỔI THÔNG TIN CƯ TRÚ",
-        "Kính gửi: Công an {office}",
-        (
-            ("Họ, chữ đệm và tên", "full_name"),
-            ("Ngày, tháng, năm sinh", "date_of_birth"),
-            ("Giới tính", "sex"),
-            ("Số định danh cá nhân", "id_number"),
-            ("Số điện thoại liên hệ", "phone"),
-            ("Email", "email"),
-            ("Nơi thường trú", "place_of_residence"),
-            ("Nơi tạm trú", "temporary_residence"),
-            ("Nghề nghiệp, nơi làm việc", "occupation"),
-        ),
-        pages=2,
-    ),
-)
-_OCCUPATIONS = (
-    "Công nhân",
-    "Giáo viên",
-    "Nông dân",
-    "Kinh doanh tự do",
-    "Nhân viên văn phòng",
-    "Kỹ sư xây dựng",
-    "Điều dưỡng",
-    "Sinh viên",
-    "Lái xe",
-)
-
-
-def _facts(
-    rng: random.Random, person: Person, father: Person, mother: Person
-) -> dict[str, tuple[str, str | None]]:
-    """Fact key → (printed value, ground-truth value or None when it is no contract field)."""
-    temporary = make_address(rng, house=True) if rng.random() < 0.4 else None
-    return {
-        "full_name": (person.full_name.upper(), person.full_name),
-        "date_of_birth": (_dmy(person.date_of_birth), person.date_of_birth.isoformat()),
-        "sex": (person.sex_vi, person.sex),
-        "id_number": (person.id_number, person.id_number),
-        "ethnicity": (person.ethnicity, person.ethnicity),
-        "religion": (rng.choice(("Không", "Không", "Không", "Phật giáo", "Công giáo")), None),
-        "nationality": ("Việt Nam", "Việt Nam"),
-        "place_of_origin": (person.place_of_origin.full(), person.place_of_origin.full()),
-        "place_of_residence": (person.residence.full(), person.residence.full()),
-        "temporary_residence": (temporary.full(), temporary.full()) if temporary else ("", None),
-        "father_name": (father.full_name.upper(), father.full_name),
-        "mother_name": (mother.full_name.upper(), mother.full_name),
-        "phone": (person.phone, person.phone),
-        "email": (person.email, person.email) if person.email else ("", None),
-        "occupation": (rng.choice(_OCCUPATIONS), None),
-    }
-
-
-def application_form(
-    rng: random.Random,
-    family: FontFamily,
-    *,
-    inconsistent: bool,
-    template: FormTemplate | None = None,
-) -> RenderedDocument:
-    """A tờ khai with numbered labels and dotted leaders, signed by hand by the declarant."""
-    template = template or rng.choice(FORMS)
-    born = (date(1950, 1, 1), date(2008, 12, 31))
-    father, mother, person = _family(rng, born, inconsistent=inconsistent)
-    facts = _facts(rng, person, father, mother)
-    filed = random_date(rng, date(2021, 7, 1), date(2025, 6, 30))
-    pages = []
-    sheet = _blank_a4(rng, family, pt=12)
-    sheet.right_aligned(template.code, style="italic", pt=10)
-    _motto(sheet, pt=12.5)
-    sheet.gap(16)
-    sheet.center(template.title, pt=15)
-    sheet.gap(10)
-    if template.addressee:
-        office = f"{person.residence.commune}, {person.residence.district.name}"
-        sheet.center(template.addressee.format(office=office), style="regular", pt=12)
-        sheet.gap(6)
-    truth: dict[str, object] = {}
-    for number, (label, key) in enumerate(template.fields, start=1):
-        printed, value = facts[key]
-        bold = "bold" if key in {"full_name", "father_name", "mother_name"} else "regular"
-        sheet.field(f"{number}. {label}:", printed, style=bold, leader=True)
-        if value is not None:
-            truth[key] = value
-    closing = "Tôi xin cam đoan những thông tin kê khai trên là đúng sự thật và chịu trách nhiệm trước pháp luật về nội dung đã kê khai."  # noqa: E501
-    if template.pages == 2:
-        sheet.field(
-            f"{len(template.fields) + 1}. Nội dung đề nghị:",
-            f"Điều chỉnh thông tin về cư trú theo {rng.choice(('giấy khai sinh', 'căn cước'))} "
-            f"số {person.id_number}",
-            leader=True,
-        )
-        pages.append(RenderedPage(sheet.image, sheet.lines, 300))
-        sheet = _blank_a4(rng, family, pt=12)
-        sheet.field(
-            f"{len(template.fields) + 2}. Những thành viên trong hộ gia đình cùng thay đổi:",
-            "Không",
-            leader=True,
-        )
-        sheet.gap(10)
-        sheet.center("Ý KIẾN CỦA CHỦ HỘ", pt=12)
-        sheet.center("Đồng ý cho đăng ký thay đổi thông tin cư trú.", style="italic", pt=11.5)
-        sheet.gap(20)
-    sheet.gap(10)
-    sheet.paragraph(closing, pt=12, indent=sheet.px(28))
-    sheet.gap(10)
-    _place_date(sheet, person.residence, filed)
-    mid = sheet.right - (sheet.right - sheet.left) / 4
-    sheet.columns(
-        [
-            (
-                mid,
-                [
-                    Item("text", "NGƯỜI KHAI", "bold", 12),
-                    Item("text", "(Ký, ghi rõ họ tên)", "italic", 11),
-                    Item("sign"),
-                    Item("hand", person.full_name, pt=14),
-                ],
-            )
-        ]
-    )
-    pages.append(RenderedPage(sheet.image, sheet.lines, 300))
-    return RenderedDocument(
-        "application_form",
-        pages,
-        [{"role": "subject", "fields": truth}],
-        family.name,
-        ["id_number"] if inconsistent else [],
-    )
-
-
-Layout = Callable[..., RenderedDocument]
-LAYOUTS: dict[str, Layout] = {
-    "birth_certificate": birth_certificate,
-    "cccd_front": cccd_front,
-    "application_form": application_form,
-}
-
-
-def render(
-    doc_type: str,
-    rng: random.Random,
-    family: FontFamily,
-    *,
-    inconsistent: bool = False,
-    **options: object,
-) -> RenderedDocument:
-    """Draw one document of ``doc_type`` (a key of :data:`LAYOUTS`) with the given font family."""
-    try:
-        layout = LAYOUTS[doc_type]
-    except KeyError:
-        raise ValueError(f"unknown doc_type {doc_type!r}; known: {', '.join(LAYOUTS)}") from None
-    return layout(rng, family, inconsistent=inconsistent, **options)

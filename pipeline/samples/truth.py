@@ -30,6 +30,7 @@ class TruthPage(_Strict):
     number: int = Field(ge=1)
     text: str
     skew_deg: float | None = None  # skew applied by the generator, counter-clockwise positive
+    rotation_deg: int | None = None  # quarter turn applied by the generator: 0, 90, 180 or 270
 
 
 class TruthRecord(_Strict):
@@ -46,11 +47,12 @@ class GroundTruth(_Strict):
     file: str  # relative to the JSON file's folder
     member: str | None = None  # path inside ``file`` when it is an archive
     doc_type: str
-    profile: str | None = None  # scan profile; None for real scans labelled by hand
+    profile: str | None = None  # scan profile(s), "a+b" when combined; None for real scans
     seed: int | None = None
     index: int | None = None  # position in the generator run, to regenerate one document
     font: str | None = None
     dpi: int | None = None
+    layout: str | None = None  # form layout (application forms), see pipeline.samples.forms
     pages: list[TruthPage]
     records: list[TruthRecord] = []
     inconsistent: list[str] = []  # fields printed deliberately wrong (e.g. a mismatching ID)

@@ -18,9 +18,9 @@ from pipeline.samples import DOC_TYPES, PROFILES, date_in_words, generate, read_
 from pipeline.samples.__main__ import main
 from pipeline.samples.data import ETHNICITIES, PROVINCES, id_number_for, make_person
 from pipeline.samples.degrade import degrade
-from pipeline.samples.fonts import FAMILIES, find_font, missing_glyphs
+from pipeline.samples.fonts import FAMILIES, HANDWRITING, SYMBOLS, find_font, missing_glyphs
+from pipeline.samples.forms import DEV_LAYOUTS, FORMS
 from pipeline.samples.generate import DocumentSpec, make_document
-from pipeline.samples.render import FORMS
 from pipeline.samples.truth import GroundTruth
 
 SAMPLES = Path(__file__).resolve().parents[2] / "sample_scans"
@@ -28,9 +28,9 @@ SAMPLES = Path(__file__).resolve().parents[2] / "sample_scans"
 
 @pytest.fixture(scope="module")
 def generated(tmp_path_factory: pytest.TempPathFactory) -> list[Path]:
-    """One document of each type, clean flatbed PNGs, some with inconsistent IDs."""
+    """One document of each type, clean flatbed PNGs."""
     out = tmp_path_factory.mktemp("generated")
-    return generate(out, n=len(DOC_TYPES), seed=11, profiles=["flatbed_300dpi"])
+    return generate(out, n=len(DOC_TYPES), seed=11, profiles=["flatbed_300dpi"], workers=2)
 
 
 def _files(folder: Path) -> dict[str, bytes]:
@@ -44,7 +44,12 @@ def _files(folder: Path) -> dict[str, bytes]:
         DocumentSpec(2, 5, "cccd_front", "office_200dpi", "jpeg", archive="dossier"),
         DocumentSpec(3, 5, "cccd_front", "phone_photo", "jpeg"),
         DocumentSpec(
-            4, 5, "application_form", "flatbed_bw_300dpi", "tiff", options={"template": FORMS[1]}
+            4,
+            5,
+            "application_form",
+            "flatbed_bw_300dpi",
+            "tiff",
+            options={"template": FORMS[1], "layout": "dotted"},
         ),
     ],
     ids=["pdf", "zip-jpeg", "jpeg-phone", "tiff-2-pages"],
@@ -59,7 +64,12 @@ def test_generate_same_seed_same_bytes(tmp_path: Path, spec: DocumentSpec) -> No
 
 def test_generate_multi_page_tiff_holds_every_page(tmp_path: Path) -> None:
     spec = DocumentSpec(
-        1, 3, "application_form", "flatbed_bw_300dpi", "png", options={"template": FORMS[1]}
+        1,
+        3,
+        "application_form",
+        "flatbed_bw_300dpi",
+        "png",
+        options={"template": FORMS[1], "layout": "dotted"},
     )
     truth = read_truth(make_document(spec, tmp_path))
     assert truth.file.endswith(".tif")  # PNG holds one page: falls back to TIFF
@@ -136,7 +146,13 @@ def test_words_date_in_words(day: date, words: str) -> None:
 
 @pytest.mark.parametrize(
     "file_name",
-    sorted({name for f in FAMILIES.values() for name in (f.regular, f.bold, f.italic)}),
+    sorted(
+        {
+            name
+            for f in (*FAMILIES.values(), HANDWRITING, SYMBOLS)
+            for name in (f.regular, f.bold, f.italic)
+        }
+    ),
 )
 def test_fonts_cover_every_vietnamese_letter(file_name: str) -> None:
     assert missing_glyphs(find_font(file_name)) == []
@@ -155,6 +171,7 @@ def _printed(key: str, value: str) -> list[str]:
     if len(value) == 10 and value[4] == "-" and value[7] == "-":  # ISO date
         y, m, d = value.split("-")
         forms += [f"{d}/{m}/{y}", f"ngày {d} tháng {m} năm {y}"]
+        forms.append(f"{d}-{m}-{y}")  # CMND
     if key == "sex":
         forms.append({"male": "Nam", "female": "Nữ"}[value])
     return forms
@@ -211,18 +228,22 @@ def test_generate_inconsistent_share_is_recorded(tmp_path: Path) -> None:
 def test_degrade_profile_output(name: str) -> None:
     profile = PROFILES[name]
     clean = Image.new("RGB", (600, 400), (255, 255, 255))
-    image, skew = degrade(clean, profile, np.random.default_rng(0), colour_original=True)
+    image, skew, turn = degrade(clean, profile, np.random.default_rng(0), colour_original=True)
     expected_mode = {"bitonal": "1", "grey": "L", "colour": "RGB", "auto": "RGB"}[profile.mode]
     assert image.mode == expected_mode
     # A phone photo shows the table around the page: wider than the page itself.
-    width = round(600 * profile.scale)
-    assert image.width == width if not profile.perspective else image.width > width
+    width = round((400 if turn in {90, 270} else 600) * profile.scale)
+    if profile.perspective or profile.expand:
+        assert image.width > width
+    else:
+        assert image.width == width
     assert abs(skew) <= profile.skew_deg
+    assert turn in {0, *profile.rotations}
 
 
 def test_degrade_forced_skew_is_reported() -> None:
     clean = Image.new("RGB", (300, 200), (255, 255, 255))
-    _, skew = degrade(clean, PROFILES["flatbed_300dpi"], np.random.default_rng(0), skew=1.5)
+    _, skew, _ = degrade(clean, PROFILES["flatbed_300dpi"], np.random.default_rng(0), skew=1.5)
     assert skew == 1.5
 
 
@@ -288,3 +309,57 @@ def test_ocr_tesseract_reads_generated_birth_certificate(tmp_path: Path) -> None
     ocr = unicodedata.normalize("NFC", ocr)
     assert subject["full_name"].upper() in ocr
     assert subject["id_number"] in ocr
+
+
+@pytest.mark.parametrize(
+    ("doc_type", "roles"),
+    [
+        ("cccd_back", {"subject"}),
+        ("cmnd", {"subject"}),
+        ("marriage_certificate", {"husband", "wife"}),
+        ("death_certificate", {"subject", "declarant"}),
+        ("contract", {"party_a", "party_b"}),
+        ("civil_register_page", {"entry"}),
+    ],
+)
+def test_truth_roles_per_type(generated: list[Path], doc_type: str, roles: set[str]) -> None:
+    truth = read_truth(generated[DOC_TYPES.index(doc_type)])
+    assert {r.role for r in truth.records} == roles
+
+
+def test_truth_marriage_and_death_fields(generated: list[Path]) -> None:
+    marriage = read_truth(generated[DOC_TYPES.index("marriage_certificate")])
+    for record in marriage.records:
+        assert {"full_name", "date_of_birth", "ethnicity", "nationality", "place_of_residence",
+                "id_number", "registration_date", "registration_number",
+                "registration_office"} <= record.fields.keys()  # fmt: skip
+    sexes = {r.role: r.fields["id_number"][3] for r in marriage.records}
+    assert int(sexes["husband"]) % 2 == 0 and int(sexes["wife"]) % 2 == 1
+    death = read_truth(generated[DOC_TYPES.index("death_certificate")])
+    subject = next(r.fields for r in death.records if r.role == "subject")
+    assert {"date_of_death", "place_of_death", "cause", "sex"} <= subject.keys()
+    assert subject["date_of_birth"] < subject["date_of_death"] <= subject["registration_date"]
+
+
+def test_truth_cccd_back_has_issue_date_authority_and_mrz(generated: list[Path]) -> None:
+    truth = read_truth(generated[DOC_TYPES.index("cccd_back")])
+    fields = truth.records[0].fields
+    assert fields["issuing_authority"] == (
+        "CỤC TRƯỞNG CỤC CẢNH SÁT QUẢN LÝ HÀNH CHÍNH VỀ TRẬT TỰ XÃ HỘI"
+    )
+    lines = truth.pages[0].text.splitlines()
+    assert "Đặc điểm nhân dạng / Personal identification:" in lines[0]
+    mrz = [line for line in lines if line.startswith("IDVNM")]
+    assert mrz and fields["id_number"] in mrz[0]
+    assert len(lines[-1]) == len(lines[-2]) == len(mrz[0]) == 30
+
+
+def test_truth_cmnd_has_nine_digit_old_id(generated: list[Path]) -> None:
+    fields = read_truth(generated[DOC_TYPES.index("cmnd")]).records[0].fields
+    assert len(fields["old_id_number"]) == 9 and fields["old_id_number"].isdigit()
+    assert "id_number" not in fields
+
+
+def test_truth_dev_set_forms_use_dev_layouts(generated: list[Path]) -> None:
+    layouts = {read_truth(p).layout for p in generated} - {None}
+    assert layouts and layouts <= set(DEV_LAYOUTS)
