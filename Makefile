@@ -10,7 +10,7 @@ APT_PACKAGES := tesseract-ocr tesseract-ocr-vie poppler-utils fonts-dejavu-core 
 TEST_APT_PACKAGES := chromium
 SUDO := $(shell [ "$$(id -u)" -eq 0 ] || echo sudo)
 
-.PHONY: demo test lint system system-test apt install clean devset
+.PHONY: demo test lint system system-test apt install clean devset bench
 
 demo: install ## digitise sample_scans/ into ./data/sohoa.db and print the summary
 	$(BIN)/sohoa digitise sample_scans/
@@ -50,6 +50,10 @@ $(STAMP): pyproject.toml
 devset: install ## generate the dev set (devset/dev) and held-out forms (devset/held-out); see docs/devset.md
 	nice -n 10 $(BIN)/sohoa samples devset/dev --n 270 --seed 2026 --all-profiles --workers 2
 	nice -n 10 $(BIN)/sohoa samples devset/held-out --n 40 --seed 7 --layouts held-out --workers 2
+
+bench: install ## sohoa vs bare Tesseract vs OCRmyPDF, re-run, memory (docs/benchmarks.md); BENCH_ARGS="--memory-pages 1000"
+	$(BIN)/python -m pip install -q "ocrmypdf==17.13.0" "img2pdf==0.6.3"
+	$(BIN)/python -m pipeline.bench --pages 60 --out reports/bench $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) data .pytest_cache

@@ -14,19 +14,33 @@ and value components), :mod:`~extractors.ids`, :mod:`~extractors.names`,
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from pipeline.models import Document, ExtractedRecord
+
+if TYPE_CHECKING:
+    from extractors.calibration import Calibration
 
 __all__ = ["extract"]
 
 
-def extract(document: Document, doc_type: str) -> list[ExtractedRecord]:
+def extract(
+    document: Document, doc_type: str, *, calibration: Calibration | None = None
+) -> list[ExtractedRecord]:
     """Extract one record per person in ``document`` (the subject first).
 
-    Confidences are OCR × pattern strength, before validation; see :mod:`extractors.records`.
-    Safe to call from several threads.
+    Confidences are OCR × pattern strength mapped by ``calibration`` (default: the one shipped,
+    :mod:`extractors.calibration`) to the probability that the value is right, before
+    validation; see :mod:`extractors.records`. Safe to call from several threads.
     """
+    from extractors.calibration import get_calibration
     from extractors.nlp import get_nlp, make_doc
     from extractors.records import build_records
 
     nlp = get_nlp()
-    return build_records(nlp(make_doc(nlp, document)), doc_type)
+    records = build_records(nlp(make_doc(nlp, document)), doc_type)
+    calibration = calibration or get_calibration()
+    for record in records:
+        for field in record.fields.values():
+            field.confidence = calibration.apply(field.name, field.confidence)
+    return records

@@ -37,6 +37,7 @@ __all__ = [
     "LabelRuler",
     "find_values",
     "fold_norms",
+    "is_leader",
     "is_separator",
     "line_ranges",
     "split_key",
@@ -65,6 +66,25 @@ _NAME_LABELS = ("Họ, chữ đệm, tên", "Họ, chữ đệm và tên", "Họ
 _ROLE_WORDS = {
     "mother": ("người mẹ", "mẹ", "của mẹ", "của người mẹ", "mẹ đẻ"),
     "father": ("người cha", "cha", "bố", "của cha", "của người cha", "cha đẻ"),
+    "husband": ("chồng", "người chồng", "của chồng", "bên chồng"),
+    "wife": ("vợ", "người vợ", "của vợ", "bên vợ"),
+    "declarant": (
+        "người đi khai tử",
+        "người đi đăng ký khai tử",
+        "người khai tử",
+        "người đi khai sinh",
+        "người đi đăng ký khai sinh",
+    ),
+}
+# Headings that open a person's section without naming a field ("BÊN A (Bên cho thuê):",
+# "THÔNG TIN NGƯỜI CHỒNG"): the labels after them belong to that person.
+_SECTIONS = {
+    "party_a": ("Bên A", "Bên thứ nhất", "Party A"),
+    "party_b": ("Bên B", "Bên thứ hai", "Party B"),
+    "husband": ("Thông tin người chồng", "Thông tin về người chồng", "Người chồng", "Bên chồng"),
+    "wife": ("Thông tin người vợ", "Thông tin về người vợ", "Người vợ", "Bên vợ"),
+    "mother": ("Thông tin người mẹ", "Thông tin về người mẹ"),
+    "father": ("Thông tin người cha", "Thông tin về người cha"),
 }
 
 _PLAIN: dict[str, tuple[str, ...]] = {
@@ -79,7 +99,28 @@ _PLAIN: dict[str, tuple[str, ...]] = {
         "Họ và tên người khai",
         "Họ, chữ đệm, tên người được khai sinh",
         "Tôi tên là",
+        "Tên tôi là",
+        "Tôi là",
+        "Họ tên người đề nghị",
+        "Họ và tên người đề nghị",
+        "Họ, chữ đệm, tên người đề nghị",
+        "Họ và tên người làm đơn",
+        "Họ tên người làm đơn",
+        "Họ và tên người khai báo",
+        "Họ, chữ đệm, tên người chết",
+        "Họ và tên người chết",
+        "Họ tên người chết",
+        "Họ, chữ đệm và tên người chết",
+        "Họ tên chủ hộ",
+        "Họ và tên chủ hộ",
+        "Tên chủ hộ",
+        "Chủ hộ",
+        "Ông",
+        "Bà",
+        "Ông/Bà",
+        "Ông (Bà)",
         "Full name",
+        "Surname and given names",
         "Name",
     ),
     "date_of_birth": (
@@ -89,8 +130,14 @@ _PLAIN: dict[str, tuple[str, ...]] = {
         "Sinh ngày",
         "Năm sinh",
         "Sinh năm",
+        "Năm sinh (ngày, tháng)",
+        "Ngày tháng năm sinh",
+        "Sinh ngày tháng năm",
+        "Ngày, tháng, năm sinh (dương lịch)",
+        "Ngày sinh (dương lịch)",
         "Date of birth",
         "Birth date",
+        "DOB",
     ),
     "date_of_birth_words": (
         "Ghi bằng chữ",
@@ -98,11 +145,33 @@ _PLAIN: dict[str, tuple[str, ...]] = {
         "Ngày sinh bằng chữ",
         "Ngày, tháng, năm sinh bằng chữ",
     ),
-    "sex": ("Giới tính", "Sex", "Gender"),
-    "nationality": ("Quốc tịch", "Nationality"),
-    "ethnicity": ("Dân tộc", "Ethnicity", "Ethnic group"),
-    "place_of_origin": ("Quê quán", "Nguyên quán", "Place of origin", "Quê"),
-    "place_of_birth": ("Nơi sinh", "Sinh tại", "Place of birth"),
+    "sex": ("Giới tính", "Giới", "Sex", "Gender"),
+    "nationality": ("Quốc tịch", "Quốc tịch hiện nay", "Nationality"),
+    "ethnicity": ("Dân tộc", "Dân tộc (nếu có)", "Ethnicity", "Ethnic group", "Ethnic"),
+    "place_of_origin": (
+        "Quê quán",
+        "Nguyên quán",
+        "Nguyên quán (quê quán)",
+        "Place of origin",
+        "Home town",
+        "Quê",
+    ),
+    "place_of_birth": ("Nơi sinh", "Sinh tại", "Nơi khai sinh", "Place of birth"),
+    "date_of_death": (
+        "Ngày chết",
+        "Ngày, tháng, năm chết",
+        "Ngày tháng năm chết",
+        "Chết vào lúc",
+        "Đã chết vào lúc",
+        "Chết ngày",
+        "Đã chết vào",
+        "Thời điểm chết",
+        "Ngày mất",
+        "Mất ngày",
+        "Date of death",
+    ),
+    "place_of_death": ("Nơi chết", "Chết tại", "Nơi mất", "Place of death"),
+    "cause": ("Nguyên nhân chết", "Nguyên nhân", "Cause of death"),
     "place_of_residence": (
         "Nơi thường trú",
         "Địa chỉ thường trú",
@@ -117,7 +186,17 @@ _PLAIN: dict[str, tuple[str, ...]] = {
         "Địa chỉ",
         "Địa chỉ liên hệ",
         "Địa chỉ cư trú",
+        "Nơi cư trú cuối cùng",
+        "Nơi thường trú cuối cùng",
+        "Nơi ĐKHK thường trú",
+        "Nơi đăng ký HKTT",
+        "Nơi ĐKHKTT",
+        "HKTT",
+        "Thường trú tại",
+        "Địa chỉ nơi ở",
+        "Chỗ ở",
         "Place of residence",
+        "Permanent address",
         "Address",
     ),
     "temporary_residence": (
@@ -126,6 +205,11 @@ _PLAIN: dict[str, tuple[str, ...]] = {
         "Nơi tạm trú",
         "Địa chỉ tạm trú",
         "Tạm trú",
+        "Tạm trú tại",
+        "Nơi ở hiện nay",
+        "Chỗ ở hiện nay",
+        "Địa chỉ hiện tại",
+        "Temporary residence",
     ),
     "id_number": (
         "Số CCCD",
@@ -140,8 +224,25 @@ _PLAIN: dict[str, tuple[str, ...]] = {
         "Số định danh",
         "Mã định danh",
         "Mã số định danh cá nhân",
+        "Số CC",
+        "CC số",
+        "Số thẻ CCCD",
+        "Thẻ căn cước số",
+        "Căn cước số",
+        "Căn cước công dân",
+        "Số CCCD/Căn cước",
+        "Số CCCD/ĐDCN",
+        "Số ĐDCN",
+        "Số định danh cá nhân/CCCD",
+        "Giấy tờ tùy thân",
+        "Giấy tờ tuỳ thân",
+        "Giấy tờ tùy thân số",
+        "Giấy tờ nhân thân",
         "Personal identification number",
+        "Personal ID",
+        "Identity card number",
         "ID number",
+        "ID No",
     ),
     "old_id_number": (
         "Số CMND",
@@ -149,10 +250,25 @@ _PLAIN: dict[str, tuple[str, ...]] = {
         "Số chứng minh nhân dân",
         "Chứng minh nhân dân số",
         "Giấy CMND số",
+        "Số CMTND",
+        "CMTND số",
+        "Số chứng minh thư",
+        "Chứng minh thư số",
+        "Số CMT",
+        "CMT số",
     ),
-    "number": ("Số", "No"),
-    "issue_date": ("Ngày cấp", "Ngày, tháng, năm cấp", "Cấp ngày", "Date of issue"),
-    "issuing_authority": ("Nơi cấp", "Cơ quan cấp", "Place of issue"),
+    "number": ("Số", "No", "Số/No"),
+    "issue_date": (
+        "Ngày cấp",
+        "Ngày, tháng, năm cấp",
+        "Ngày tháng năm cấp",
+        "Cấp ngày",
+        "Ngày, tháng, năm",
+        "Date, month, year",
+        "Date of issue",
+        "Issue date",
+    ),
+    "issuing_authority": ("Nơi cấp", "Cơ quan cấp", "Cấp tại", "Place of issue", "Issued by"),
     "expiry_date": (
         "Có giá trị đến",
         "Có giá trị đến ngày",
@@ -183,34 +299,71 @@ _PLAIN: dict[str, tuple[str, ...]] = {
         "Địa chỉ thư điện tử",
         "Địa chỉ e-mail",
     ),
-    "registration_number": ("Số đăng ký", "Số đăng ký khai sinh"),
-    "book_number": ("Quyển số", "Quyển"),
-    "registration_date": ("Ngày đăng ký", "Ngày đăng ký khai sinh", "Đăng ký ngày"),
+    "registration_number": (
+        "Số đăng ký",
+        "Số đăng ký khai sinh",
+        "Số đăng ký kết hôn",
+        "Số đăng ký khai tử",
+        "Số trích lục",
+    ),
+    "book_number": ("Quyển số", "Quyển", "Sổ số"),
+    "registration_date": (
+        "Ngày đăng ký",
+        "Ngày đăng ký khai sinh",
+        "Ngày đăng ký kết hôn",
+        "Ngày đăng ký khai tử",
+        "Ngày, tháng, năm đăng ký",
+        "Ngày tháng năm đăng ký",
+        "Đăng ký ngày",
+        "Date of registration",
+    ),
     "registration_office": (
         "Nơi đăng ký khai sinh",
+        "Nơi đăng ký kết hôn",
+        "Nơi đăng ký khai tử",
         "Nơi đăng ký",
         "Cơ quan đăng ký",
         "Cơ quan đăng ký khai sinh",
+        "Cơ quan đăng ký kết hôn",
+        "Cơ quan đăng ký khai tử",
+        "Cơ quan đăng ký hộ tịch",
     ),
-    "spouse_name": ("Họ tên vợ", "Họ và tên vợ", "Họ tên chồng", "Họ và tên chồng"),
     # Labels of fields we do not extract yet: they only end the value printed before them.
     "_other": (
         "Tôn giáo",
         "Nghề nghiệp",
+        "Nghề nghiệp, nơi làm việc",
+        "Nơi làm việc",
+        "Trình độ chuyên môn",
         "Tình trạng hôn nhân",
         "Nhóm máu",
-        "Giấy tờ tùy thân",
-        "Giấy tờ tuỳ thân",
         "Quan hệ với người được khai sinh",
+        "Quan hệ với người chết",
+        "Quan hệ với người yêu cầu",
+        "Nội dung đề nghị",
+        "Nội dung yêu cầu",
+        "Kết hôn lần thứ",
+        "Số hộ khẩu",
+        "Số hồ sơ",
+        "Mã hồ sơ",
+        "Lý do",
+        "Kính gửi",
+        "V/v",
+        "Số chứng thực",
+        "Ngày hết hiệu lực",
         "Quan hệ với chủ hộ",
         "Đặc điểm nhận dạng",
         "Trình độ học vấn",
         "Ghi chú",
         "Số hộ chiếu",
-        # The declarant signs under this heading; the truth keeps no record of them.
+        # The signers' headings: the value printed before them ends there.
         "Người đi khai sinh",
         "Người đi đăng ký khai sinh",
         "Người ký giấy khai sinh",
+        "Người ký giấy chứng nhận",
+        "Người ký trích lục",
+        "Người khai",
+        "Người làm đơn",
     ),
 }
 
@@ -221,9 +374,12 @@ def _labels() -> tuple[Label, ...]:
         for word in words:
             labels.extend(Label(f"{base} {word}", "full_name", role) for base in _NAME_LABELS)
         labels.extend(Label(f"Tên {word}", "full_name", role) for word in words[:2])
+    labels.extend(Label(t, "_role", role) for role, texts in _SECTIONS.items() for t in texts)
     labels.extend(
         [
             Label("Mẹ", "full_name", "mother"),
+            Label("Chồng", "full_name", "husband"),
+            Label("Vợ", "full_name", "wife"),
             Label("Cha", "full_name", "father"),
             Label("Bố", "full_name", "father"),
             Label("Mother", "full_name", "mother"),
@@ -239,6 +395,8 @@ LABELS: tuple[Label, ...] = _labels()
 MULTILINE_FIELDS = frozenset(
     {
         "date_of_birth_words",
+        "issue_date",  # "cấp ngày … tại <authority>", the authority running over the line
+        "place_of_death",
         "place_of_residence",
         "temporary_residence",
         "place_of_origin",
@@ -249,14 +407,17 @@ MULTILINE_FIELDS = frozenset(
 )
 
 # Tokens that separate a label from its value or fill space: ":", dotted leaders, "…", bars.
-_SEPARATOR = re.compile(r"^[^\w]+$|^_+$")
+# Check boxes ("☒ Nam ☐ Nữ") are not separators: they say which option is meant.
+_SEPARATOR = re.compile(r"^[^\w☐☑☒□■▣]+$|^_+$")
 # Item numbering before a label: "1.", "12)", "a)", "IV.", "-", "•".
 _NUMBERING = re.compile(r"^(?:\d{1,2}|[a-zđ]|[ivxlc]+)?[.)\-–•*|:]*$", re.IGNORECASE)
 # Continuation lines that are clearly not part of an address: signature blocks, dates, notes.
 _NOT_CONTINUATION = re.compile(
-    r"^(?:\(|ky\b|xac nhan|nguoi\b|can bo|chu tich|tm\b|giam doc|toi xin|cam doan|.*\bng\w?y\s*\d)"
+    r"^(?:\(|ky\b|xac nhan|nguoi\b|can bo|chu tich|tm\b|giam doc|toi xin|cam doan|hai ben|"
+    r"dieu \d|ben [ab]\b|chung toi|hom nay|nay toi|.*\bng\w?y\s*\d)"
 )
 _LEADER = re.compile(r"^(?:\.{2,}|…+|_{2,})$")
+_LEADER_RUN = re.compile(r"^[^\w]*(?:\.{3,}|…|_{3,})")
 _MAX_CONTINUATION_LINES = 3
 # Set on label and value spans only: span extensions are keyed by character offsets, so two span
 # groups covering the same characters would share them.
@@ -267,6 +428,11 @@ for _name, _default in (("strength", 1.0), ("label_start", None)):
 
 def is_separator(token: Token) -> bool:
     return bool(_SEPARATOR.match(token.text))
+
+
+def is_leader(token: Token) -> bool:
+    """A dotted (or underscored) leader, as forms print where a value goes: ``"......"``."""
+    return bool(_LEADER_RUN.match(token.text))
 
 
 def line_ranges(doc: Doc) -> list[tuple[int, int]]:
@@ -350,11 +516,19 @@ class LabelRuler:
         if sum(t.text.count("(") - t.text.count(")") for t in before) > 0:
             return False
         words = sum(1 for t in span if not is_separator(t))
+        if span.label_.endswith(":_role"):
+            # A section heading opens its line: "Bên A đồng ý bán cho Bên B" is an article.
+            return all(_NUMBERING.match(t.text) for t in before)
         if words >= 2:
             return True
-        # A one-word label ("Số", "Quê", "Email") must be followed by a separator or end the line:
-        # "Số 12 ngõ 34" is an address, "Số: 123/2020" a label.
-        return span.end >= line_end or is_separator(doc[span.end])
+        # A one-word label ("Số", "Quê", "Email") must be followed by a colon, a "/" or end the
+        # line: "Số 12 ngõ 34" is an address, "Số: 123/2020" a label. Nor may it come after a
+        # dotted leader: "22/09/19..Bo .o.ss" is OCR junk in a value, not the label "Bố".
+        if span.start > line_start and is_leader(doc[span.start - 1]):
+            return False
+        if span.end >= line_end:  # a heading alone on its line ("Bà" ending a name is not)
+            return all(_NUMBERING.match(t.text) or t.text in {"/", "|"} for t in before)
+        return any(c in doc[span.end].text for c in ":/")
 
     @staticmethod
     def _group(doc: Doc, spans: list[Span]) -> list[Span]:
@@ -420,17 +594,41 @@ def find_values(doc: Doc) -> Doc:
         _, field = split_key(label.label_)
         blank = any(_LEADER.match(t.text) for t in doc[label.end : min(line_end, following)])
         if start == end and following >= line_end and not blank:
-            # Nothing after the label: the value is printed on the next line (cards). A dotted
-            # leader to the margin, by contrast, is a form field left empty.
-            nxt = line + 1
-            if nxt < len(lines) and _continues(doc, lines[line], lines[nxt], label_starts):
+            # Nothing after the label: the value is in the cell to its right (a boxed table OCR
+            # read as separate blocks) or on the next line (cards). A dotted leader to the
+            # margin, by contrast, is a form field left empty.
+            cell = _right_cell(doc, lines, line, label_starts)
+            if cell is not None:
+                line = cell
+                start, end = _trim(doc, *lines[cell])
+                following = len(doc)  # in a table, the next label may be read before its cell
+            elif line + 1 < len(lines) and _continues(
+                doc,
+                lines[line],
+                (lines[line + 1][0], min(lines[line + 1][1], following)),
+                label_starts,
+            ):
                 line += 1
-                start, end = _trim(doc, lines[nxt][0], min(lines[nxt][1], following))
-        if start < end and field in MULTILINE_FIELDS and following >= lines[line][1]:
+                start, end = _trim(doc, lines[line][0], min(lines[line][1], following))
+        cut = _cut_at_leader(doc, start, end)
+        if cut < end:
+            end = cut  # a leader after the value fills the line to the margin: the value ended
+        elif start < end and field in MULTILINE_FIELDS and following >= lines[line][1]:
             for nxt in range(line + 1, min(line + 1 + _MAX_CONTINUATION_LINES, len(lines))):
-                if not _continues(doc, lines[nxt - 1], lines[nxt], label_starts, continuation=True):
+                # In running prose the next label may follow the value on the same line.
+                stop = next((i for i in range(*lines[nxt]) if i in label_starts), lines[nxt][1])
+                part = (lines[nxt][0], stop)
+                if (
+                    stop == part[0]
+                    or not _continues(doc, lines[nxt - 1], part, label_starts, continuation=True)
+                    or _beside_label(doc, lines, nxt, label_starts)
+                ):
                     break
-                end = _trim(doc, lines[nxt][0], lines[nxt][1])[1] or end
+                line_end = _trim(doc, *part)[1]
+                cut = _cut_at_leader(doc, lines[nxt][0], line_end)
+                end = cut or end
+                if cut < line_end or stop < lines[nxt][1]:
+                    break
         if start < end:
             value = Span(doc, start, end, label=label.label_)
             value._.label_start = label.start
@@ -452,6 +650,83 @@ def _skip_garbled_label(doc: Doc, start: int, end: int) -> tuple[int, int]:
     if text and process.extractOne(text, _FOLDED_LABELS, scorer=fuzz.ratio, score_cutoff=75):
         return colon + 1, end
     return start, end
+
+
+def _line_box(doc: Doc, line: tuple[int, int]) -> tuple[int, int, int, int, int] | None:
+    """``(page, x0, y0, x1, y1)`` of the OCR words of a token range (None without boxes)."""
+    words = doc.user_data.get("sohoa_words")
+    if not words or line[0] >= line[1]:
+        return None
+    owned = [words[t._.word] for t in doc[line[0] : line[1]]]
+    boxes = [w.box for w in owned]
+    return (
+        owned[0].page,
+        min(b[0] for b in boxes),
+        min(b[1] for b in boxes),
+        max(b[2] for b in boxes),
+        max(b[3] for b in boxes),
+    )
+
+
+def _right_cell(
+    doc: Doc, lines: list[tuple[int, int]], index: int, label_starts: set[int]
+) -> int | None:
+    """The line right of line ``index`` on the same row: a table's value cell.
+
+    OCR reads the cells of a boxed table as separate blocks, often a column at a time, so the
+    value cell is not next in reading order; its box is: beside the label, overlapping the
+    label's row by at least half a line height. The nearest such line without a label wins.
+    """
+    label = _line_box(doc, lines[index])
+    if label is None:
+        return None
+    page, _, top, right, bottom = label
+    best: tuple[int, int] | None = None
+    for other, (start, end) in enumerate(lines):
+        box = _line_box(doc, (start, end))
+        if other == index or box is None or box[0] != page or box[1] < right - 5:
+            continue
+        overlap = min(bottom, box[4]) - max(top, box[2])
+        if overlap < 0.5 * min(bottom - top, box[4] - box[2]):
+            continue
+        if any(i in label_starts for i in range(start, end)) or _trim(doc, start, end)[0] == end:
+            continue
+        if best is None or box[1] - right < best[0]:
+            best = (box[1] - right, other)
+    return best[1] if best else None
+
+
+def _beside_label(
+    doc: Doc, lines: list[tuple[int, int]], index: int, label_starts: set[int]
+) -> bool:
+    """Is line ``index`` on the row of a line holding a label (the value cell of that label)?"""
+    box = _line_box(doc, lines[index])
+    if box is None:
+        return False
+    for start, end in lines:
+        if not any(i in label_starts for i in range(start, end)):
+            continue
+        other = _line_box(doc, (start, end))
+        if other is None or other[0] != box[0] or other[3] > box[1] + 5:
+            continue
+        overlap = min(box[4], other[4]) - max(box[2], other[2])
+        if overlap >= 0.5 * min(box[4] - box[2], other[4] - other[2]):
+            return True
+    return False
+
+
+def _cut_at_leader(doc: Doc, start: int, end: int) -> int:
+    """End of the value in ``[start, end)``: before the first leader that follows some text.
+
+    OCR reads the rest of a dotted line as junk ("Đồng ......222 22H22 eeee"); no value holds a
+    leader inside it.
+    """
+    seen_text = False
+    for token in doc[start:end]:
+        if seen_text and is_leader(token):
+            return _trim(doc, start, token.i)[1]
+        seen_text = seen_text or any(c.isalnum() for c in token.text)
+    return end
 
 
 def _trim(doc: Doc, start: int, end: int) -> tuple[int, int]:
@@ -481,16 +756,18 @@ def _continues(
     if words is None:
         return True
     above = [words[t._.word] for t in doc[previous[0] : previous[1]]]
-    below = [words[t._.word] for t in doc[line[0] : line[1]]]
-    if above[-1].page != below[0].page:
+    # Only the words before a leader: the junk OCR reads in dotted lines is not the value.
+    kept = doc[line[0] : _cut_at_leader(doc, *line)] or doc[line[0] : line[1]]
+    below = [words[t._.word] for t in kept]
+    if not above or not below or above[-1].page != below[0].page:  # empty: the next label
         return False
-    bottom = max(w.word.bbox[3] for w in above)
-    height = max(1, bottom - min(w.word.bbox[1] for w in above))
+    bottom = max(w.box[3] for w in above)
+    height = max(1, bottom - min(w.box[1] for w in above))
     # Lines of one value are close: the gap between them is well under a line's height (forms
     # put a paragraph gap between fields); they start at the left, not right-aligned like the
     # "<place>, ngày …" line under them.
-    close = min(w.word.bbox[1] for w in below) - bottom < 0.8 * height
-    left = min(w.word.bbox[0] for w in below) - min(w.word.bbox[0] for w in above) < 3 * height
+    close = min(w.box[1] for w in below) - bottom < 0.8 * height
+    left = min(w.box[0] for w in below) - min(w.box[0] for w in above) < 3 * height
     if not continuation:
         return close and left
     # OCR reads stamps, signatures and photo edges as low-confidence junk.

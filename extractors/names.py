@@ -10,10 +10,11 @@ same on a card in capitals and on a form in lowercase:
 from __future__ import annotations
 
 import re
+from typing import NamedTuple
 
-from extractors.text import Parsed, clean_value, fold, name_case
+from extractors.text import Parsed, clean_value, fold, name_case, normalize
 
-__all__ = ["SURNAMES", "parse_name"]
+__all__ = ["KNOWN_SURNAMES", "SURNAMES", "NameParts", "parse_name", "split_name"]
 
 # Stray marks OCR puts around and inside names (bars of table cells, leaders, quotes).
 _JUNK = re.compile(r"[|_…*\"“”]+")
@@ -28,6 +29,45 @@ SURNAMES = (
     "Nông", "Hứa", "Lục",
 )  # fmt: skip
 _SURNAME_KEYS = {fold(s): s for s in SURNAMES}
+KNOWN_SURNAMES = frozenset(
+    normalize(s)
+    for s in (
+        *SURNAMES, "Lê", "Hồ", "Lý", "Mai", "Cao", "Đoàn", "Đàm", "Lâm", "Tạ", "Tô", "Hà", "Lưu",
+        "Châu", "Văn", "Thái", "Tăng", "Vương", "Mạc", "Khúc", "Quan", "Lã", "La", "Tôn", "Thân",
+        "Lò", "Quàng", "Cầm", "Vi", "Hoàng", "Giáp", "Chu", "Ninh", "Bế", "Hầu", "Sầm", "Ma",
+        "Lục", "Ông", "Doãn", "Âu", "Khổng", "Phó", "Trình", "Từ", "Nghiêm", "Kim", "Tống",
+        "Diệp", "Nhữ", "Mã", "Bạch", "Lại", "Đồng", "Viên", "Lạc", "Đường", "Thạch", "Danh",
+        "Sơn", "Kha", "Y", "H", "Nay", "Ksor", "Rơ", "Siu", "Rah", "Đinh", "Phí", "Lường",
+        "Lỗ", "Khương", "Ngụy", "Tiêu", "Hứa", "Trà", "Hàn", "Dư", "Lữ", "Vòng", "Sùng", "Giàng",
+        "Thào", "Vàng", "Mua", "Hờ", "Ly", "Tòng", "Nguyễn",
+    )
+)  # fmt: skip
+"""Surnames seen in Vietnamese registers (Kinh and the larger minority groups)."""
+
+
+class NameParts(NamedTuple):
+    """A Vietnamese name split: họ (surname), chữ đệm (middle, may be empty), tên (given)."""
+
+    surname: str
+    middle: str
+    given: str
+    known_surname: bool
+
+
+def split_name(full_name: str) -> NameParts:
+    """Split a name into họ / chữ đệm / tên; ``known_surname`` says if the họ is a usual one.
+
+    >>> split_name("Nguyễn Thị Hồng Nhung")
+    NameParts(surname='Nguyễn', middle='Thị Hồng', given='Nhung', known_surname=True)
+    >>> split_name("An").given
+    'An'
+    """
+    words = name_case(full_name).split()
+    if not words:
+        return NameParts("", "", "", False)
+    if len(words) == 1:
+        return NameParts("", "", words[0], False)
+    return NameParts(words[0], " ".join(words[1:-1]), words[-1], words[0] in KNOWN_SURNAMES)
 
 
 def parse_name(text: str) -> Parsed | None:
@@ -57,4 +97,9 @@ def parse_name(text: str) -> Parsed | None:
         value = f"{known} {rest}"
         strength = min(strength, 0.95)
         reasons.append(f"surname marks corrected: {surname!r} → {known!r}")
+    parts = split_name(value)
+    if parts.surname and not parts.known_surname and strength == 1.0:
+        # A rare surname is possible, an OCR misreading likelier.
+        strength = 0.9
+        reasons.append(f"surname {parts.surname!r} is not a usual Vietnamese surname")
     return Parsed(value, strength, tuple(reasons), start, end)

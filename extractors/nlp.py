@@ -12,7 +12,9 @@ each OCR line starts a sentence.
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 from functools import lru_cache
+from itertools import pairwise
 from typing import NamedTuple
 
 import spacy
@@ -23,7 +25,7 @@ from spacy.util import compile_infix_regex, compile_prefix_regex, compile_suffix
 # Imported for their side effect: registering the components named in PIPELINE.
 from extractors import dates, ids, labels  # noqa: F401
 from extractors.text import nfc
-from pipeline.models import Document, Word
+from pipeline.models import BBox, Document, Page, Word
 
 __all__ = ["PIPELINE", "OcrWord", "get_nlp", "make_doc"]
 
@@ -43,10 +45,40 @@ _TOKENIZER_LOCK = threading.Lock()
 
 
 class OcrWord(NamedTuple):
-    """An OCR word and the page it is on."""
+    """An OCR word, the page it is on, and its box in reading orientation.
+
+    ``box`` is ``word.bbox`` turned so that lines run left to right and follow each other
+    downwards, whatever the orientation of the pixels the boxes refer to (a page scanned sideways
+    and turned upright by preprocessing may report boxes in the scan's frame). Layout rules use
+    ``box``; provenance keeps ``word.bbox``.
+    """
 
     page: int
     word: Word
+    box: BBox
+
+
+def _reading_frame(page: Page) -> Callable[[BBox], BBox]:
+    """How to turn ``page``'s boxes into reading orientation, judged from its lines' shapes.
+
+    Text lines are wider than tall and follow each other down the page; when the boxes say
+    otherwise the page's boxes are rotated by 90°, 180° or 270°.
+    """
+    boxes = [b for line in page.lines if len(line.words) >= 2 and (b := line.bbox) is not None]
+    if len(boxes) < 3:
+        return lambda box: box
+    tall = sum((b[3] - b[1]) > (b[2] - b[0]) for b in boxes) > len(boxes) / 2
+    axis = 0 if tall else 1  # the axis along which successive lines advance
+    steps = [(b[axis] + b[axis + 2]) - (a[axis] + a[axis + 2]) for a, b in pairwise(boxes)]
+    backwards = sum(d < 0 for d in steps) > len(steps) / 2
+    big = 10 * max(page.width, page.height)  # any offset keeping coordinates positive
+    if not tall and not backwards:
+        return lambda box: box
+    if not tall:  # upside down
+        return lambda b: (big - b[2], big - b[3], big - b[0], big - b[1])
+    if backwards:  # lines advance towards -x: reading "down" is -x, "right" is +y
+        return lambda b: (b[1], big - b[2], b[3], big - b[0])
+    return lambda b: (big - b[3], b[0], big - b[1], b[2])  # "down" is +x, "right" is -y
 
 
 @lru_cache(maxsize=1)
@@ -74,13 +106,14 @@ def make_doc(nlp: Language, document: Document) -> Doc:
     owners: list[int] = []
     with _TOKENIZER_LOCK:
         for page in document.pages:
+            turn = _reading_frame(page)
             for line in page.lines:
                 line_start = True
                 for word in line.words:
                     pieces = [t for t in nlp.tokenizer(nfc(word.text)) if not t.is_space]
                     if not pieces:
                         continue
-                    words.append(OcrWord(page.number, word))
+                    words.append(OcrWord(page.number, word, turn(word.bbox)))
                     for n, piece in enumerate(pieces):
                         tokens.append(piece.text)
                         spaces.append(n == len(pieces) - 1 or bool(piece.whitespace_))

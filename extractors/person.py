@@ -14,7 +14,7 @@ from rapidfuzz import fuzz, process
 
 from extractors.text import Parsed, clean_value, fold, normalize
 
-__all__ = ["ETHNIC_GROUPS", "parse_ethnicity", "parse_nationality", "parse_sex"]
+__all__ = ["ETHNIC_GROUPS", "parse_ethnicity", "parse_nationality", "parse_sex", "parse_text"]
 
 ETHNIC_GROUPS: tuple[str, ...] = (
     "Kinh", "Tày", "Thái", "Mường", "Khmer", "Hoa", "Nùng", "Mông", "Dao", "Gia Rai",
@@ -49,14 +49,42 @@ _SEX = {
 _VIET_NAM = {"vietnam", "vn", "vietnamese", "vietnamvietnamese", "cochxhcnvietnam"}
 
 
+# Check boxes as OCR reads them: crossed or ticked ("☒ Nam", "[x] Nam", "X Nam", "☑Nữ") or
+# empty ("☐ Nữ", "□", "[ ]", "O", "口").
+_CHECKED = re.compile(r"(?:[☒☑✓✔✗✘■▣xX×]|\[[xX×✓]\]|\([xX×✓]\))\s*$")
+_CHECK_WORD = re.compile(r"\b(?:[xX×])(nam|nu)\b")  # "XNam": the cross glued to the word
+
+
 def parse_sex(text: str) -> Parsed | None:
-    """``Nam`` → ``male``, ``Nữ`` → ``female`` (first word; English on cards too)."""
-    for match in re.finditer(r"\w+", fold(text)):
-        sex = _SEX.get(match.group())
-        if sex is not None:
-            return Parsed(sex, 1.0, (), *match.span())
-        break
-    return None
+    """``Nam`` → ``male``, ``Nữ`` → ``female`` (English on cards too).
+
+    With check boxes (``☒ Nam ☐ Nữ``) the option whose box is crossed; without, the first word.
+
+    >>> parse_sex("☐ Nam ☒ Nữ").value
+    'female'
+    """
+    key = fold(text)
+    options = [(m, _SEX[m.group()]) for m in re.finditer(r"\w+", key) if m.group() in _SEX]
+    if not options:
+        glued = _CHECK_WORD.search(key)
+        if glued is None:
+            return None
+        return Parsed(_SEX[glued[1]], 0.9, ("read from a crossed check box",), *glued.span(1))
+    unchecked = not _CHECKED.search(text[: options[0][0].start()])
+    if len({sex for _, sex in options}) == 1 and unchecked:  # "Nam", "Nam / Male"
+        match, sex = options[0]
+        if match.start() > 0 and any(c.isalnum() for c in key[: match.start()]):
+            # Words before the sex word: not a clean value (but keep what was read).
+            return Parsed(sex, 0.8, ("text before the sex word",), *match.span())
+        return Parsed(sex, 1.0, (), *match.span())
+    checked = [
+        (m, sex) for m, sex in options if _CHECKED.search(text[max(0, m.start() - 4) : m.start()])
+    ]
+    if len({sex for _, sex in checked}) == 1:
+        match, sex = checked[0]
+        return Parsed(sex, 1.0, ("the crossed check box",), *match.span())
+    match, sex = options[0]
+    return Parsed(sex, 0.4, ("check boxes: cannot tell which one is crossed",), *match.span())
 
 
 def parse_ethnicity(text: str) -> Parsed | None:
@@ -84,3 +112,9 @@ def parse_nationality(text: str) -> Parsed | None:
     if fold(value).startswith("viet nam"):
         return Parsed("Việt Nam", 0.9, (f"text after Việt Nam ignored: {value!r}",))
     return Parsed(normalize(value), 0.9, ("nationality other than Việt Nam",))
+
+
+def parse_text(text: str) -> Parsed | None:
+    """Free text (a cause of death, an occupation): cleaned, normalised, kept as printed."""
+    value = clean_value(normalize(text.replace("\n", " ")))
+    return Parsed(value, 1.0) if value else None

@@ -3,7 +3,8 @@
 Values are NFC with traditional tone placement, without leaders, with one space and ", " between
 parts; lines of a multi-line address are joined with a space (lines break after a comma or
 inside a part), or with ", " when the comma before a new administrative unit was lost.
-A gazetteer of old (63 provinces, districts) and new (34 provinces, 2025) units comes later.
+Unit names OCR misread are put right against the gazetteer of old and 2025 units
+(:mod:`extractors.gazetteer`), with a reason and a lower strength.
 
 >>> parse_place("Thôn Đông, Xã Vĩnh Ninh\\nHuyện Vĩnh Tường, Tỉnh Vĩnh Phúc").value
 'Thôn Đông, Xã Vĩnh Ninh, Huyện Vĩnh Tường, Tỉnh Vĩnh Phúc'
@@ -13,9 +14,21 @@ from __future__ import annotations
 
 import re
 
+from rapidfuzz import fuzz, process
+
+from extractors.gazetteer import correct_address
 from extractors.text import Parsed, clean_value, fold, normalize
 
-__all__ = ["parse_place"]
+__all__ = ["AUTHORITIES", "parse_authority", "parse_place"]
+
+AUTHORITIES = (
+    "Cục Cảnh sát quản lý hành chính về trật tự xã hội",
+    "Cục trưởng Cục Cảnh sát quản lý hành chính về trật tự xã hội",
+    "Cục Cảnh sát đăng ký, quản lý cư trú và dữ liệu quốc gia về dân cư",
+    "Cục trưởng Cục Cảnh sát đăng ký, quản lý cư trú và dữ liệu quốc gia về dân cư",
+    "Bộ Công an",
+)
+"""Authorities that issue CCCD cards (a "Công an tỉnh …" is read as printed)."""
 
 # Folded administrative unit words that always follow a comma in an address: a line starting
 # with one continues the address after a comma the OCR lost. ("phố", "ngõ", "thôn" do not: "ngõ 34
@@ -45,7 +58,8 @@ def _join_lines(lines: list[str]) -> str:
 def parse_place(text: str) -> Parsed | None:
     """Clean a place value; flag values with almost no letters."""
     # Commas at line ends are kept until the lines are joined: they tell how to join them.
-    lines = [_JUNK.sub(" ", line).strip(" |") for line in text.split("\n")]
+    # OCR reads a comma as ";" now and then; addresses never hold one.
+    lines = [_JUNK.sub(" ", line.replace(";", ",")).strip(" |") for line in text.split("\n")]
     value = clean_value(normalize(_join_lines([line for line in lines if line])))
     value = re.sub(r"\s+,", ",", re.sub(r",(?=\S)", ", ", value))
     value = re.sub(r"(?:,\s*){2,}", ", ", value).strip(" ,")
@@ -53,10 +67,17 @@ def parse_place(text: str) -> Parsed | None:
         return None
     if sum(c.isalpha() for c in value) < 3:
         return Parsed(value, 0.5, ("hardly any letters",))
+    strength, reasons = 1.0, []
     fixed = _fix_unit_words(value)
     if fixed != value:
-        return Parsed(fixed, 0.95, (f"unit words corrected: {value!r}",))
-    return Parsed(value, 1.0)
+        strength, reasons = 0.95, [f"unit words corrected: {value!r}"]
+    # An address printed without any marks (ASCII) is left as printed, as names are.
+    corrected, notes = (fixed, []) if fixed.isascii() else correct_address(fixed)
+    if notes:
+        # The gazetteer knows the unit, but OCR read its name otherwise: likely, not certain.
+        strength = min(strength, 0.9)
+        reasons.append("unit names corrected from the gazetteer: " + "; ".join(notes))
+    return Parsed(corrected, strength, tuple(reasons))
 
 
 def _fix_unit_words(value: str) -> str:
@@ -73,3 +94,24 @@ def _fix_unit_words(value: str) -> str:
         out += [value[last:start], canonical]
         last = end
     return "".join(out) + value[last:]
+
+
+_AUTHORITY_KEYS = {fold(a): a for a in AUTHORITIES}
+
+
+def parse_authority(text: str) -> Parsed | None:
+    """An issuing authority, lines joined with spaces; a misread national authority is put
+    right (keeping its printed case) when it is close to one of :data:`AUTHORITIES`."""
+    value = clean_value(normalize(_JUNK.sub(" ", text.replace("\n", " "))))
+    if not value:
+        return None
+    best = process.extractOne(
+        fold(value), list(_AUTHORITY_KEYS), scorer=fuzz.ratio, score_cutoff=90
+    )
+    if best is None:
+        return Parsed(value, 1.0)
+    fixed = _AUTHORITY_KEYS[best[0]]
+    fixed = fixed.upper() if value.isupper() else fixed
+    if fixed.lower() == value.lower():
+        return Parsed(value, 1.0)
+    return Parsed(fixed, 0.9, (f"authority corrected: {value!r}",))

@@ -17,8 +17,8 @@ from collections.abc import Callable
 from spacy.tokens import Doc, Span
 
 from extractors import dates, ids, names, person, phone, places
-from extractors.labels import split_key
-from extractors.text import Parsed
+from extractors.labels import line_ranges, split_key
+from extractors.text import Parsed, fold
 from pipeline.models import ExtractedField, ExtractedRecord, union_bbox
 
 __all__ = ["PARSERS", "REQUIRED_FIELDS", "build_records", "make_field"]
@@ -47,7 +47,10 @@ PARSERS: dict[str, tuple[str, Parser]] = {
     "place_of_origin": ("places", places.parse_place),
     "place_of_birth": ("places", places.parse_place),
     "registration_office": ("places", places.parse_place),
-    "issuing_authority": ("places", places.parse_place),
+    "place_of_death": ("places", places.parse_place),
+    "date_of_death": ("dates", dates.parse_date),
+    "cause": ("person", person.parse_text),
+    "issuing_authority": ("places", places.parse_authority),
     "id_number": ("ids", ids.parse_id),
     "old_id_number": ("ids", lambda text: ids.parse_id(text, (9, 12))),
     "registration_number": ("ids", ids.parse_registry_number),
@@ -60,6 +63,19 @@ PARSERS: dict[str, tuple[str, Parser]] = {
 _SUBJECT_ONLY = frozenset(
     {"number", "registration_number", "book_number", "registration_date", "registration_office"}
 )
+# Documents about two people of equal standing: the register details belong to both, and there
+# is no subject apart from them.
+_PARTIES = {"marriage_certificate": ("husband", "wife"), "contract": ("party_a", "party_b")}
+_SHARES_REGISTER = frozenset({"marriage_certificate"})  # a contract's number is not the parties'
+_SHARED = frozenset({"registration_number", "book_number", "registration_date",
+                     "registration_office"})  # fmt: skip
+# The MRZ of a CCCD back: "IDVNM" + the last 9 digits of the ID + a check digit + the 12-digit
+# ID + "<<" + its check digit. OCR reads "I" as T or 1 and digits as look-alike letters.
+_MRZ_ID = re.compile(
+    r"[IT1l][DO0]VNM([0-9OoIlSBZ]{9})([0-9OoIlSBZ])([0-9OoIlSBZ]{12})(?:[<«K]{1,2}([0-9]))?"
+)
+# The signing authority printed on a CCCD back without a label (two centred lines).
+_AUTHORITY_START = re.compile(r"^(?:cuc truong cuc canh sat|giam doc cong an|cuc canh sat)")
 _PARENT_NAME = {"mother": "mother_name", "father": "father_name"}
 _NUMBERED = re.compile(r"^(?:\d{1,2}|[IVX]+)$")
 _NO_LABEL = 0.8  # strength of a value found by its pattern only
@@ -165,9 +181,97 @@ def _merge_words_date(fields: dict[str, ExtractedField]) -> None:
         dob.reasons.append(reason)
 
 
+def _issuing_authority(doc: Doc, value: Span, strength: float) -> ExtractedField | None:
+    """``"cấp ngày 01/02/2021 tại Cục Cảnh sát …"``: the authority after "tại" in a date value."""
+    at = next((t.i for t in value if t.norm_ == "tai" and t.i > value.start), None)
+    if at is None or at + 1 >= value.end:
+        return None
+    return make_field(doc, doc[at + 1 : value.end], "issuing_authority", strength)
+
+
+def _unlabelled_authority(doc: Doc) -> Span | None:
+    """The authority's heading on a CCCD back, with the line under it when it continues it."""
+    lines = line_ranges(doc)
+    for k, (start, end) in enumerate(lines):
+        if _AUTHORITY_START.match(fold(doc[start:end].text)):
+            if k + 1 < len(lines) and fold(doc[lines[k + 1][0] : lines[k + 1][1]].text).startswith(
+                ("quan ly", "ve trat tu", "hanh chinh")
+            ):
+                end = lines[k + 1][1]
+            return doc[start:end]
+    return None
+
+
+def _mrz_check(digits: str) -> str:
+    """ICAO 9303 check digit (weights 7, 3, 1) of a digit string."""
+    return str(sum(int(c) * (7, 3, 1)[i % 3] for i, c in enumerate(digits)) % 10)
+
+
+def read_mrz_id(text: str) -> tuple[str, float, str] | None:
+    """The 12-digit ID in a CCCD's MRZ line, its strength and why it is less than 1.
+
+    The MRZ says the ID twice (its last 9 digits as the document number, then all 12) and
+    carries check digits, so a misread digit shows and can often be put right.
+
+    >>> read_mrz_id("IDVNM0870123458001087012345<<1")[0]
+    '001087012345'
+    """
+    match = _MRZ_ID.search(text.replace(" ", ""))
+    if match is None:
+        return None
+    repair = str.maketrans("OoIlSBZ", "0011582")
+    doc, doc_check, full = (g.translate(repair) for g in match.groups()[:3])
+    full_check = match[4]
+    if full[3:] == doc:
+        return full, 1.0, ""
+    candidates = {full, full[:3] + doc}
+    passing = [
+        c
+        for c in candidates
+        if (full_check is None or _mrz_check(c) == full_check) and _mrz_check(c[3:]) == doc_check
+    ]
+    if len(passing) == 1:
+        return passing[0], 0.9, "MRZ: a misread digit put right by the check digits"
+    return full, 0.5, "MRZ: the two copies of the ID disagree"
+
+
+def _mrz_id(doc: Doc) -> tuple[Span, str, float, str] | None:
+    for start, end in line_ranges(doc):
+        line = doc[start:end]
+        read = read_mrz_id(line.text)
+        if read is not None:
+            return (line, *read)
+    return None
+
+
 def _fallbacks(doc: Doc, doc_type: str, subject: dict[str, ExtractedField], used: set[int]) -> None:
     """Values found by pattern alone, when their label was not read."""
-    if "id_number" not in subject:
+    if "id_number" not in subject and (mrz := _mrz_id(doc)) is not None:
+        line, value, strength, why = mrz
+        made = make_field(doc, line, "id_number", 1.0, "read from the MRZ")
+        if made is not None:
+            reasons = [*made.reasons, f"id_number: {why}"] if why else made.reasons
+            # The MRZ line's OCR confidence is low whatever: its "<" fillers read badly.
+            confidence = min(1.0, (0.5 + made.ocr_confidence / 2) * strength)
+            subject["id_number"] = made.model_copy(
+                update={"value": value, "raw": line.text, "confidence": confidence,
+                        "reasons": [r for r in reasons if "could not read" not in r]}
+            )  # fmt: skip
+    if "old_id_number" not in subject and doc_type == "cmnd":
+        for start, end in line_ranges(doc):
+            parsed = ids.parse_id(doc[start:end].text, (9,))
+            if parsed is not None and parsed.strength >= 0.85:
+                made = make_field(doc, doc[start:end], "old_id_number", 0.9, "the card's number")
+                if made is not None:
+                    subject["old_id_number"] = made
+                    break
+    if "issuing_authority" not in subject and doc_type == "cccd_back":
+        heading = _unlabelled_authority(doc)
+        if heading is not None:
+            made = make_field(doc, heading, "issuing_authority", 0.95, "the signing authority")
+            if made is not None:
+                subject["issuing_authority"] = made
+    if "id_number" not in subject and doc_type not in _PARTIES:
         for span in doc.spans.get("id_candidates", []):
             if not used.intersection(range(span.start, span.end)):
                 made = make_field(
@@ -205,7 +309,7 @@ def build_records(doc: Doc, doc_type: str) -> list[ExtractedRecord]:
         elif field in _SUBJECT_ONLY or _numbered(doc, label.start):
             section = "subject"
         value = values.get(label.start)
-        if value is None or field == "_other":
+        if value is None or field in {"_other", "_role"}:
             continue
         used.update(range(value.start, value.end))
         strength = value._.strength
@@ -214,12 +318,22 @@ def build_records(doc: Doc, doc_type: str) -> list[ExtractedRecord]:
         if made is None:
             continue
         fields = by_role.setdefault(role or section, {})
+        if made.name == "issue_date" and "issuing_authority" not in fields:
+            authority = _issuing_authority(doc, value, strength)
+            if authority is not None and authority.value:
+                fields["issuing_authority"] = authority
         current = fields.get(made.name)
         # The first reading wins unless it could not be read at all.
         if current is None or (current.value is None and made.value is not None):
             fields[made.name] = made
     subject = by_role["subject"]
     _fallbacks(doc, doc_type, subject, used)
+    parties = [r for r in _PARTIES.get(doc_type, ()) if by_role.get(r)]
+    if parties:
+        for role in parties if doc_type in _SHARES_REGISTER else ():
+            for name in _SHARED & subject.keys():
+                by_role[role].setdefault(name, subject[name].model_copy(deep=True))
+        del by_role["subject"]
     for role, fields in by_role.items():
         _merge_words_date(fields)
         parent = _PARENT_NAME.get(role)

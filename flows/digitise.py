@@ -20,15 +20,27 @@ from pathlib import Path
 from typing import Any
 
 from prefect import flow, task
+from prefect.concurrency.sync import concurrency
 from prefect.futures import PrefectFuture, as_completed
-from prefect.task_runners import ThreadPoolTaskRunner
+from sqlalchemy.exc import IntegrityError
 
+from flows.artifacts import publish_batch
+from flows.runners import OCR_LIMIT, ensure_ocr_limit, task_runner
 from pipeline.citizens import link_document
-from pipeline.digitise import BatchSummary, FileOutcome, get_store, interpret, read_page
-from pipeline.exceptions import InputFileError, OcrTimeoutError
+from pipeline.digitise import (
+    STAGE_VERSIONS,
+    BatchSummary,
+    FileOutcome,
+    get_store,
+    interpret,
+    read_page,
+)
+from pipeline.exceptions import InputFileError, OcrTimeoutError, SohoaError
 from pipeline.load import InputFile, InputProblem, expand_inputs, page_count
 from pipeline.models import Document, Page
 from pipeline.options import Options
+from pipeline.storage.refresh import is_current, store_document
+from pipeline.storage.store import retry_transient
 
 __all__ = ["ProgressListener", "digitise_flow", "run_digitise"]
 
@@ -50,7 +62,9 @@ def _transient(task: Any, task_run: Any, state: Any) -> bool:
 
 @task(name="ocr-page", retries=2, retry_delay_seconds=1, retry_condition_fn=_transient)
 def ocr_page(item: InputFile, number: int, options: Options) -> Page:
-    return read_page(item, number, options)
+    # A no-op unless the global concurrency limit exists (flows.runners.ensure_ocr_limit).
+    with concurrency(OCR_LIMIT, occupy=1):
+        return read_page(item, number, options)
 
 
 @task(name="interpret-and-store")
@@ -58,11 +72,28 @@ def interpret_and_store(item: InputFile, pages: list[Page], options: Options) ->
     document = Document(source=item.name, sha256=item.sha256, pages=tuple(pages))
     result = interpret(document, options)
     store = get_store(options.db_url)
-    document_id = store.save_document(
-        item.sha256, result, [p.number for p in pages], options.pipeline_version
+    # New document, or one made by older stage versions: refreshed, sparing reviewed fields.
+    document_id = store_document(
+        store,
+        item.sha256,
+        result,
+        [p.number for p in pages],
+        options.pipeline_version,
+        STAGE_VERSIONS,
     )
-    link_document(store.engine, document_id)
+    # The file is marked done by now: a link lost to a database restart would never be retried
+    # by a re-run, so linking waits for the database like the store's own writes do.
+    retry_transient(lambda: _link(store.engine, document_id))
     return FileOutcome.from_result(item, len(pages), result)
+
+
+def _link(engine: Any, document_id: str) -> None:
+    try:
+        link_document(engine, document_id)
+    except IntegrityError:
+        # Another process linked the same document at the same moment (the same file digitised
+        # twice at once): its links stand, and linking again updates them instead of inserting.
+        link_document(engine, document_id)
 
 
 def _failed(summary: BatchSummary, options: Options, name: str, sha: str | None, exc: Exception):
@@ -79,6 +110,7 @@ def _failed(summary: BatchSummary, options: Options, name: str, sha: str | None,
 def digitise_flow(paths: list[str], options: Options) -> BatchSummary:
     """Digitise every document under ``paths`` into the database at ``options.db_url``."""
     store = get_store(options.db_url)
+    ensure_ocr_limit()
     summary = BatchSummary(batch_id=store.start_batch(options.model_dump(mode="json")))
     with expand_inputs([Path(p) for p in paths]) as entries:
         pending: dict[str, tuple[InputFile, list[PrefectFuture]]] = {}
@@ -89,7 +121,7 @@ def digitise_flow(paths: list[str], options: Options) -> BatchSummary:
                 else:
                     _failed(summary, options, entry.name, None, entry.error)
                 continue
-            if entry.sha256 in pending or store.file_status(entry.sha256) == "done":
+            if entry.sha256 in pending or is_current(store, entry.sha256, STAGE_VERSIONS):
                 outcome = FileOutcome(name=entry.name, sha256=entry.sha256, skipped=True)
                 summary.outcomes.append(outcome)
                 _emit("file", outcome=outcome)
@@ -99,7 +131,14 @@ def digitise_flow(paths: list[str], options: Options) -> BatchSummary:
             )
             try:
                 pages = page_count(entry, options.max_pages_per_file)
-            except InputFileError as exc:
+            except SohoaError as exc:
+                if not isinstance(exc, InputFileError):
+                    raise  # poppler missing, database gone: nothing else would work either
+                _failed(summary, options, entry.name, entry.sha256, exc)
+                continue
+            except Exception as exc:
+                # A decoder tripping over a hostile file in a way nobody foresaw: that file
+                # fails with the error's name, the batch goes on.
                 _failed(summary, options, entry.name, entry.sha256, exc)
                 continue
             futures = [ocr_page.submit(entry, n, options) for n in range(1, pages + 1)]
@@ -117,6 +156,7 @@ def digitise_flow(paths: list[str], options: Options) -> BatchSummary:
                 _finish_file(summary, options, *pending.pop(sha))
     summary.seconds = time.perf_counter() - summary.started
     store.finish_batch(summary.batch_id, summary.totals())
+    publish_batch(summary)
     return summary
 
 
@@ -134,14 +174,16 @@ def _finish_file(
 
 
 def run_digitise(
-    paths: list[str], options: Options, listener: ProgressListener | None = None
+    paths: list[str],
+    options: Options,
+    listener: ProgressListener | None = None,
+    dask_address: str | None = None,
 ) -> BatchSummary:
-    """Run :func:`digitise_flow` with one OCR worker thread per ``options.workers``.
-
-    Threads suffice: each worker spends its time in a Tesseract or pdftoppm subprocess or in
-    OpenCV, all outside the GIL.
+    """Run :func:`digitise_flow` with one OCR worker thread per ``options.workers``, or on the
+    dask.distributed cluster at ``dask_address`` (default ``$SOHOA_DASK_ADDRESS``), see
+    :func:`flows.runners.task_runner`.
     """
-    runner = ThreadPoolTaskRunner(max_workers=options.workers)
+    runner = task_runner(options.workers, dask_address)
     if listener:
         _listeners.append(listener)
     try:

@@ -117,6 +117,14 @@ def digitise(
         typer.Option("--workers", min=1, help="Pages OCRed in parallel (default: cores)."),
     ] = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")] = False,
+    dask_address: Annotated[
+        str | None,
+        typer.Option(
+            "--dask-address",
+            help="Read pages on this dask.distributed scheduler, e.g. tcp://host:8786 "
+            "(default: $SOHOA_DASK_ADDRESS, else threads here); see docs/deploy.md.",
+        ),
+    ] = None,
 ) -> None:
     """Digitise scans (PDF, JPEG, PNG, TIFF, zips, folders) into the database.
 
@@ -124,7 +132,7 @@ def digitise(
     files failed (they are listed, and stored with their reasons).
     """
     started = time.perf_counter()
-    from flows.digitise import run_digitise
+    from flows.runners import finished_batch
 
     settings: dict[str, Any] = {"db_url": resolve_db_url(db), "doc_type": doc_type}
     if register:
@@ -132,6 +140,15 @@ def digitise(
     if workers:
         settings["workers"] = workers
     options = Options(**settings)
+    # A finished batch is recognised before Prefect is imported and its server started.
+    summary = finished_batch([str(p) for p in paths], options)
+    if summary is None:
+        summary = _run_flow(paths, options, quiet, dask_address)
+    _print_batch(summary, started)
+
+
+def _run_flow(paths: list[Path], options: Options, quiet: bool, dask_address: str | None) -> Any:
+    from flows.digitise import run_digitise
 
     with Progress(
         TextColumn("[bold]{task.description}"),
@@ -151,8 +168,10 @@ def digitise(
             elif event == "page":
                 progress.update(bar, advance=1, description=f"Reading {data['name'][-40:]}")
 
-        summary = run_digitise([str(p) for p in paths], options, listener)
+        return run_digitise([str(p) for p in paths], options, listener, dask_address)
 
+
+def _print_batch(summary: Any, started: float) -> None:
     totals = summary.totals()
     totals["seconds"] = round(time.perf_counter() - started, 1)  # what the user waited, all in
     out.print(_summary_table(totals))
@@ -164,6 +183,35 @@ def digitise(
         for failure in summary.failures:
             console.print(f"  [bold]{failure.name}[/bold]: {failure.reason}")
         raise typer.Exit(ExitCode.partial_failure)
+
+
+@app.command()
+def watch(
+    drop_dir: Annotated[Path, typer.Argument(help="Folder a scanner or clerks save files into.")],
+    db: DbOption = None,
+    interval: Annotated[
+        float, typer.Option("--interval", min=1, help="Seconds between two looks.")
+    ] = 10.0,
+    settle: Annotated[
+        float,
+        typer.Option("--settle", min=0, help="Seconds a file must stay unchanged first."),
+    ] = 10.0,
+    workers: Annotated[
+        int | None,
+        typer.Option("--workers", min=1, help="Pages OCRed in parallel (default: cores)."),
+    ] = None,
+) -> None:
+    """Digitise every file dropped into DROP_DIR, then move it to done/ or failed/ (Ctrl-C stops).
+
+    See docs/deploy.md for wiring a scanner's network folder to it.
+    """
+    from flows.deploy import watch as watch_folder
+
+    settings: dict[str, Any] = {"db_url": resolve_db_url(db)}
+    if workers:
+        settings["workers"] = workers
+    console.print(f"watching {drop_dir} every {interval:g} s (Ctrl-C to stop)")
+    watch_folder(drop_dir, Options(**settings), interval, settle, say=console.print)
 
 
 @app.command()
@@ -275,6 +323,57 @@ def evaluate(
 
 
 @app.command()
+def samples(
+    out_dir: Annotated[Path, typer.Argument(help="Folder to write scans and ground truth into.")],
+    n: Annotated[int, typer.Option("--n", min=0, help="Number of documents.")] = 10,
+    seed: Annotated[int, typer.Option("--seed", help="Same seed, same bytes.")] = 0,
+    doc_type: Annotated[
+        list[str] | None, typer.Option("--doc-type", help="Type to cycle through (repeatable).")
+    ] = None,
+    profile: Annotated[
+        list[str] | None,
+        typer.Option("--profile", help="Scan profile, combine with '+' (repeatable)."),
+    ] = None,
+    all_profiles: Annotated[
+        bool, typer.Option("--all-profiles", help="Every type gets each dev-set profile in turn.")
+    ] = False,
+    layouts: Annotated[
+        str, typer.Option("--layouts", help="Form layouts: dev, held-out, all, or names a,b.")
+    ] = "dev",
+    fmt: Annotated[
+        list[str] | None, typer.Option("--format", help="png, jpeg, pdf or tiff (repeatable).")
+    ] = None,
+    inconsistent: Annotated[
+        float, typer.Option("--inconsistent", help="Share of deliberately inconsistent IDs.")
+    ] = 0.0,
+    workers: Annotated[int, typer.Option("--workers", min=1, help="Processes in parallel.")] = 1,
+    demo: Annotated[bool, typer.Option("--demo", help="Write the committed demo set.")] = False,
+) -> None:
+    """Generate synthetic scans with ground truth (docs/ground-truth.md, docs/devset.md)."""
+    from pipeline.samples import generate, generate_demo_samples
+
+    if demo:
+        paths = generate_demo_samples(out_dir)
+    else:
+        try:
+            paths = generate(
+                out_dir,
+                n=n,
+                seed=seed,
+                doc_types=doc_type,
+                profiles=profile,
+                formats=fmt,
+                inconsistent_share=inconsistent,
+                all_profiles=all_profiles,
+                layouts=layouts.split(",") if "," in layouts else layouts,
+                workers=workers,
+            )
+        except ValueError as error:
+            raise typer.BadParameter(str(error)) from error
+    console.print(f"wrote {len(paths)} documents with ground truth to {out_dir}")
+
+
+@app.command()
 def serve(
     db: DbOption = None,
     host: Annotated[str, typer.Option("--host", help="Address to listen on.")] = "127.0.0.1",
@@ -317,6 +416,80 @@ def users_add(
     with Store(resolve_db_url(db)) as store:
         add_user(store.engine, username, password, role)
     out.print(f"user {username} ({role}) saved")
+
+
+register = typer.Typer(help="Civil-register books: templates, detection, archival export.")
+app.add_typer(register, name="register", no_args_is_help=True)
+
+
+@register.command("templates")
+def register_templates() -> None:
+    """List the register templates (TOML files; see docs/registers.md)."""
+    from pipeline.registers.templates import load_templates
+
+    table = Table("name", "kind", "era", "columns")
+    for name, template in sorted(load_templates().items()):
+        table.add_row(name, template.kind, template.era, " | ".join(template.fields))
+    out.print(table)
+
+
+@register.command("detect")
+def register_detect(
+    file: Annotated[Path, typer.Argument(help="A register page (image or PDF).")],
+    page: Annotated[int, typer.Option("--page", min=1, help="Page of FILE to look at.")] = 1,
+) -> None:
+    """OCR one page and score every template against its header row (best first)."""
+    from pipeline.digitise import make_engine
+    from pipeline.load import InputProblem, expand_inputs, load_page
+    from pipeline.preprocess import preprocess
+    from pipeline.registers.book import find_grids, header_text
+    from pipeline.registers.templates import load_templates, rank_templates
+
+    if not file.is_file():
+        raise typer.BadParameter(f"{file} is not a file", param_hint="FILE")
+    options = Options(register_template="auto")
+    with expand_inputs([file]) as entries:
+        entry = entries[0]
+        if isinstance(entry, InputProblem):
+            raise entry.error
+        image, dpi = load_page(entry, page, dpi=options.dpi, max_pixels=options.max_image_pixels)
+    clean, provenance = preprocess(image, options.preprocess)
+    read = make_engine(options).read(clean, number=page, dpi=dpi)
+    read = read.model_copy(update={"preprocess": provenance})
+    titles = tuple(t for tpl in load_templates().values() for c in tpl.columns for t in c.titles)
+    grids = find_grids(read, clean if clean.ndim == 2 else None, [titles])
+    header = header_text(read, grids[0]) if grids else read.text
+    out.print(f"header: {header or '(none found)'}")
+    table = Table("template", "score", "header", "title", "kind", "era")
+    for s in rank_templates(header, read.text):
+        t = s.template
+        table.add_row(t.name, f"{s.score:.1f}", f"{s.header:.1f}", f"{s.title:.1f}", t.kind, t.era)
+    out.print(table)
+
+
+@register.command("export")
+def register_export(
+    book: Annotated[str, typer.Argument(help="The book's file name or SHA-256 prefix.")],
+    out_dir: Annotated[Path, typer.Option("--out", help="Folder to write to.")],
+    db: DbOption = None,
+    mode: Annotated[
+        str, typer.Option("--mode", help="PDF images: auto (G4 if bitonal), bitonal or grey.")
+    ] = "auto",
+    template: Annotated[
+        str | None, typer.Option("--template", help="Template giving the CSV's column order.")
+    ] = None,
+) -> None:
+    """Write ALTO XML per page, a searchable PDF and a CSV of entries for a digitised book."""
+    from pipeline.archive import export_book
+
+    if mode not in ("auto", "bitonal", "grey"):
+        raise typer.BadParameter("must be auto, bitonal or grey", param_hint="--mode")
+    _existing_store(db).close()
+    summary = export_book(resolve_db_url(db), book, out_dir, mode=mode, template=template)  # type: ignore[arg-type]
+    console.print(
+        f"{summary.pages} pages ({summary.bitonal_pages} bitonal), {summary.entries} entries, "
+        f"PDF {summary.pdf_bytes / 1e6:.1f} MB ({summary.pdf_mb_per_page:.3f} MB/page) → {out_dir}"
+    )
 
 
 @app.command()

@@ -19,6 +19,7 @@ from pathlib import Path
 
 import cv2
 
+from pipeline.exceptions import OcrError
 from pipeline.load import InputFile, load_page
 from pipeline.models import Document, DocumentResult, FieldStatus, Page
 from pipeline.ocr import OcrEngine, TesseractEngine
@@ -26,6 +27,7 @@ from pipeline.options import Options
 from pipeline.preprocess import preprocess
 
 __all__ = [
+    "STAGE_VERSIONS",
     "BatchSummary",
     "FileOutcome",
     "get_store",
@@ -45,20 +47,38 @@ def get_store(db_url: str):
 
 
 def make_engine(options: Options) -> OcrEngine:
-    return TesseractEngine(
+    engine = TesseractEngine(
         lang=options.lang, psm=options.tesseract_psm, timeout=options.tesseract_timeout
     )
+    if options.register_template:
+        from pipeline.registers.engine import RuledPageEngine
+
+        return RuledPageEngine(engine)  # ledger rules erased before OCR
+    return engine
+
+
+STAGE_VERSIONS: dict[str, str] = {"preprocess": "1", "ocr": "1", "extract": "1"}
+"""Bump a stage's version when a change to it alters its output: a re-run then redoes that stage
+and every stage after it, and no other. ``preprocess`` and ``ocr`` key the page cache; ``extract``
+(classification, extraction and validation) is stored on each document."""
 
 
 def ocr_cache_key(options: Options) -> str:
-    """A short hash of everything that changes a page's OCR result."""
+    """A short hash of everything that changes a page's OCR result.
+
+    The package version is left out on purpose: a release that changes only extraction must
+    not OCR every page again.
+    """
     relevant = {
-        "version": options.pipeline_version,
+        "preprocess_version": STAGE_VERSIONS["preprocess"],
+        "ocr_version": STAGE_VERSIONS["ocr"],
         "lang": options.lang,
         "psm": options.tesseract_psm,
         "dpi": options.dpi,
         "preprocess": options.preprocess.model_dump(),
     }
+    if options.register_template:
+        relevant["ruled"] = "2"  # register pages are OCRed with their rules erased
     return hashlib.sha256(json.dumps(relevant, sort_keys=True).encode()).hexdigest()[:16]
 
 
@@ -90,7 +110,11 @@ def read_page(
         target.parent.mkdir(parents=True, exist_ok=True)
         cv2.imwrite(str(target), clean)
         image_path = str(target)
-    page = (engine or make_engine(options)).read(clean, number=number, dpi=dpi)
+    try:
+        page = (engine or make_engine(options)).read(clean, number=number, dpi=dpi)
+    except OcrError as exc:
+        # Same class (a timeout stays retryable), with the page and file the user must look at.
+        raise type(exc)(f"page {number}: {exc.reason}", name=item.name) from exc
     page = page.model_copy(update={"preprocess": provenance})
     store.save_page(item.sha256, number, key, page, image_path)
     return page
@@ -102,6 +126,10 @@ def interpret(document: Document, options: Options) -> DocumentResult:
     from pipeline.classify import classify
     from pipeline.validate import validate
 
+    if options.register_template:
+        from pipeline.registers import interpret_register
+
+        return interpret_register(document, options)
     if options.doc_type == "auto":
         doc_type, type_confidence = classify(document)
     else:

@@ -13,6 +13,7 @@ from enum import IntEnum
 __all__ = [
     "ConfigError",
     "CorruptFileError",
+    "DatabaseUnavailableError",
     "EmptyFileError",
     "EncryptedPdfError",
     "ExitCode",
@@ -61,6 +62,11 @@ class MissingDependencyError(SohoaError):
 
 class StorageError(SohoaError):
     exit_code = ExitCode.storage_error
+
+
+class DatabaseUnavailableError(StorageError):
+    """The connection to the database failed (server restarting, network cut): transient, so
+    the store retries the transaction for a while before raising it."""
 
 
 class InputFileError(SohoaError):

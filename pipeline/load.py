@@ -14,6 +14,7 @@ from __future__ import annotations
 import hashlib
 import os
 import shutil
+import struct
 import tempfile
 import zipfile
 from collections.abc import Iterator
@@ -43,6 +44,8 @@ __all__ = [
     "page_count",
     "sha256_file",
     "sniff_kind",
+    "sweep_stale_temp",
+    "temp_prefix",
 ]
 
 # Magic numbers of the formats we read; anything else is refused with its name.
@@ -65,10 +68,18 @@ _MEDIA_TYPES = {
     "zip": "application/zip",
 }
 # Zip limits: enough for any real batch, small enough that a zip bomb is refused before it
-# fills the disk.
+# fills the disk. The total counts a zip and every zip nested in it together: a 42.zip-style bomb
+# passes the ratio check level by level and only its total gives it away.
 MAX_ZIP_TOTAL_BYTES = 4 * 1024**3
 MAX_ZIP_RATIO = 200
 MAX_ZIP_DEPTH = 3
+# pdfinfo answers in milliseconds; pdftoppm takes about a second for an A4 page at 300 dpi. A PDF
+# that keeps poppler busy far longer than that is built to, and is refused.
+PDFINFO_TIMEOUT = 60
+RENDER_TIMEOUT = 300
+# Temporary folders are named "sohoa-<what>-<pid>-…" so that a later run can remove those of a
+# process that was killed (SIGKILL leaves no chance to clean up): they hold page images.
+TEMP_PREFIX = "sohoa-"
 # Names that promise a scan: such a file with other content is an error, not a companion file.
 SCAN_SUFFIXES = frozenset(
     {".pdf", ".png", ".jpg", ".jpeg", ".jpe", ".tif", ".tiff", ".bmp", ".webp", ".zip"}
@@ -153,25 +164,57 @@ def _walk(path: Path) -> Iterator[Path]:
         yield path
 
 
-def _check_zip_sizes(name: str, archive: zipfile.ZipFile) -> None:
-    members = [m for m in archive.infolist() if not m.is_dir()]
-    total = sum(m.file_size for m in members)
-    packed = sum(m.compress_size for m in members) or 1
-    if total > MAX_ZIP_TOTAL_BYTES or total / packed > MAX_ZIP_RATIO:
-        raise FileTooLargeError(
-            f"the zip would unpack to {total / 1024**2:.0f} MB "
-            f"({total / packed:.0f}× its packed size); refused as a possible zip bomb",
-            name=name,
-        )
+class _ZipBudget:
+    """Bytes a top-level zip may still unpack to, nested zips included."""
+
+    def __init__(self) -> None:
+        self.left = MAX_ZIP_TOTAL_BYTES
+
+    def take(self, name: str, archive: zipfile.ZipFile) -> None:
+        """Reserve the declared size of every member of ``archive``.
+
+        Raises:
+            FileTooLargeError: over the ratio, or over what is left of the total.
+        """
+        members = [m for m in archive.infolist() if not m.is_dir()]
+        total = sum(m.file_size for m in members)
+        packed = sum(m.compress_size for m in members) or 1
+        if total > self.left or total / packed > MAX_ZIP_RATIO:
+            raise FileTooLargeError(
+                f"the zip would unpack to more than {MAX_ZIP_TOTAL_BYTES / 1024**2:.0f} MB "
+                f"(nested zips included) or to over {MAX_ZIP_RATIO}× its packed size; "
+                "refused as a possible zip bomb"
+                if total > self.left
+                else f"the zip would unpack to {total / 1024**2:.0f} MB "
+                f"({total / packed:.0f}× its packed size); refused as a possible zip bomb",
+                name=name,
+            )
+        # zipfile never reads past a member's declared size, so the declaration is a real bound.
+        self.left -= total
 
 
 def _expand_zip(
-    name: str, path: Path, workdir: Path, depth: int
+    name: str, path: Path, workdir: Path, depth: int, budget: _ZipBudget | None = None
 ) -> Iterator[InputFile | InputProblem]:
     """Members of a zip, extracted one by one into ``workdir`` under neutral names: member names
-    are never used as paths, so ``../../x`` entries cannot write outside it."""
+    are never used as paths, so ``../../x`` entries cannot write outside it.
+
+    A top-level zip (``budget`` None) that turns out to be a bomb deeper down is refused whole:
+    one problem under its own name, not hundreds of half-extracted members.
+    """
+    if budget is None:
+        budget = _ZipBudget()
+        try:
+            members = list(_expand_zip(name, path, workdir, depth, budget))
+        except FileTooLargeError as exc:
+            yield InputProblem(name, FileTooLargeError(exc.reason, name=name))
+            return
+        yield from members
+        return
     if depth > MAX_ZIP_DEPTH:
-        yield InputProblem(name, FileTooLargeError("zips nested deeper than 3 levels", name=name))
+        yield InputProblem(
+            name, FileTooLargeError(f"zips nested deeper than {MAX_ZIP_DEPTH} levels", name=name)
+        )
         return
     try:
         archive = zipfile.ZipFile(path)
@@ -179,11 +222,8 @@ def _expand_zip(
         yield InputProblem(name, CorruptFileError(f"not a readable zip ({exc})", name=name))
         return
     with archive:
-        try:
-            _check_zip_sizes(name, archive)
-        except FileTooLargeError as exc:
-            yield InputProblem(name, exc)
-            return
+        # Raises FileTooLargeError up to the top-level zip, which refuses itself whole.
+        budget.take(name, archive)
         for index, member in enumerate(sorted(archive.infolist(), key=lambda m: m.filename)):
             base = member.filename.rsplit("/", 1)[-1]
             if member.is_dir() or not base or base.startswith(".") or "__MACOSX" in member.filename:
@@ -196,13 +236,20 @@ def _expand_zip(
                 with archive.open(member) as src, target.open("wb") as dst:
                     shutil.copyfileobj(src, dst, 1 << 20)
             except (zipfile.BadZipFile, OSError, RuntimeError, EOFError) as exc:
-                yield InputProblem(member_name, CorruptFileError(f"{exc}", name=member_name))
+                reason = f"cannot be unpacked from the zip ({exc})"
+                yield InputProblem(member_name, CorruptFileError(reason, name=member_name))
                 continue
-            yield from _identify_or_expand(member_name, target, workdir, depth + 1)
+            yield from _identify_or_expand(member_name, target, workdir, depth + 1, budget=budget)
 
 
 def _identify_or_expand(
-    name: str, path: Path, workdir: Path, depth: int, *, explicit: bool = False
+    name: str,
+    path: Path,
+    workdir: Path,
+    depth: int,
+    *,
+    explicit: bool = False,
+    budget: _ZipBudget | None = None,
 ) -> Iterator[InputFile | InputProblem]:
     try:
         item = _identify(name, path)
@@ -217,7 +264,7 @@ def _identify_or_expand(
         yield InputProblem(name, CorruptFileError(f"cannot be read ({exc.strerror})", name=name))
         return
     if item.kind == "zip":
-        yield from _expand_zip(name, path, workdir, depth)
+        yield from _expand_zip(name, path, workdir, depth, budget)
     else:
         yield item
 
@@ -238,7 +285,8 @@ def expand_inputs(
     missing = [str(p) for p in paths if not p.exists()]
     if missing:
         raise NoInputError(f"no such file or folder: {', '.join(missing)}")
-    tmp = Path(tempfile.mkdtemp(prefix="sohoa-in-", dir=workdir))
+    sweep_stale_temp(workdir)
+    tmp = Path(tempfile.mkdtemp(prefix=temp_prefix("in"), dir=workdir))
     try:
         items: list[InputFile | InputProblem] = []
         for top in paths:
@@ -251,15 +299,66 @@ def expand_inputs(
         shutil.rmtree(tmp, ignore_errors=True)
 
 
-def _pdf_info(path: Path, name: str) -> dict:
+def temp_prefix(what: str) -> str:
+    """Prefix of a temporary folder of this process: ``sohoa-<what>-<pid>-``."""
+    return f"{TEMP_PREFIX}{what}-{os.getpid()}-"
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True  # someone else's live process
+    return True
+
+
+def sweep_stale_temp(folder: Path | None = None) -> list[Path]:
+    """Remove the temporary folders of sohoa processes that no longer run (killed mid-batch).
+
+    Only folders named ``sohoa-<what>-<pid>-…`` whose process is gone are touched; a live
+    process's folders (another batch running now) are left alone.
+
+    Returns:
+        The folders removed.
+    """
+    base = Path(folder or tempfile.gettempdir())
+    removed = []
+    for path in base.glob(f"{TEMP_PREFIX}*-*-*"):
+        pid = path.name.split("-")[2]
+        if path.is_dir() and pid.isdigit() and not _alive(int(pid)):
+            shutil.rmtree(path, ignore_errors=True)
+            removed.append(path)
+    return removed
+
+
+def _poppler_reason(message: str) -> str:
+    """Poppler's error output in one line, its own repetitions and temp paths left out."""
+    lines = [" ".join(line.split()) for line in message.splitlines() if line.strip()]
+    unique = list(dict.fromkeys(line for line in lines if "Unable to get page count" not in line))
+    return "; ".join(unique)[-200:] or "poppler cannot read it"
+
+
+def _pdf_info(path: Path, name: str, page: int | None = None) -> dict:
     from pdf2image import pdfinfo_from_path
-    from pdf2image.exceptions import PDFInfoNotInstalledError, PDFPageCountError
+    from pdf2image.exceptions import (
+        PDFInfoNotInstalledError,
+        PDFPageCountError,
+        PDFPopplerTimeoutError,
+    )
 
     try:
-        return pdfinfo_from_path(str(path))
+        return pdfinfo_from_path(
+            str(path), timeout=PDFINFO_TIMEOUT, first_page=page, last_page=page
+        )
     except PDFInfoNotInstalledError as exc:
         raise MissingDependencyError(
             "pdfinfo/pdftoppm not found: install poppler-utils (apt-get install poppler-utils)"
+        ) from exc
+    except PDFPopplerTimeoutError as exc:
+        raise CorruptFileError(
+            f"poppler could not read the PDF in {PDFINFO_TIMEOUT} s", name=name
         ) from exc
     except PDFPageCountError as exc:
         message = str(exc)
@@ -268,7 +367,31 @@ def _pdf_info(path: Path, name: str) -> dict:
                 "the PDF is password-protected; save an unprotected copy and add it again",
                 name=name,
             ) from exc
-        raise CorruptFileError(f"not a readable PDF ({message.strip()[-200:]})", name=name) from exc
+        if "Invalid page count 0" in message:
+            raise CorruptFileError("the file has no pages", name=name) from exc
+        raise CorruptFileError(
+            f"not a readable PDF ({_poppler_reason(message)})", name=name
+        ) from exc
+
+
+def _check_pdf_page_size(item: InputFile, number: int, dpi: int, max_pixels: int) -> None:
+    """Refuse a page whose size at ``dpi`` is over ``max_pixels`` *before* rendering it: a PDF of
+    a few hundred bytes can declare a 5 m page, 60,000 pixels square at 300 dpi."""
+    info = _pdf_info(item.path, item.name, page=number)
+    size = next((v for k, v in info.items() if k.startswith("Page") and k.endswith("size")), "")
+    parts = str(size).split()
+    try:
+        width_pt, height_pt = float(parts[0]), float(parts[2])
+    except (IndexError, ValueError):
+        return  # poppler did not say: the check after rendering still applies
+    width, height = round(width_pt / 72 * dpi), round(height_pt / 72 * dpi)
+    if width * height > max_pixels:
+        raise FileTooLargeError(
+            f"page {number} is {width_pt / 72 * 25.4:.0f} × {height_pt / 72 * 25.4:.0f} mm: at "
+            f"{dpi} dpi that is {width}×{height} pixels, too large to be a scan "
+            f"(limit {max_pixels:,} pixels)",
+            name=item.name,
+        )
 
 
 def page_count(item: InputFile, max_pages: int) -> int:
@@ -297,9 +420,19 @@ def _open_image(item: InputFile) -> Iterator[Image.Image]:
         with Image.open(item.path) as img:
             yield img
     except Image.DecompressionBombError as exc:
-        raise FileTooLargeError(f"image too large to be a scan ({exc})", name=item.name) from exc
-    except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as exc:
-        raise CorruptFileError(f"the image cannot be decoded ({exc})", name=item.name) from exc
+        raise FileTooLargeError(
+            "the image claims more pixels than any scan has; refused as a possible "
+            "decompression bomb",
+            name=item.name,
+        ) from exc
+    except UnidentifiedImageError as exc:
+        # Pillow's message is only "cannot identify image file '<temporary path>'".
+        raise CorruptFileError(
+            "the image cannot be decoded (damaged, or not really an image)", name=item.name
+        ) from exc
+    except (OSError, SyntaxError, ValueError, EOFError, struct.error) as exc:
+        reason = str(exc).replace(str(item.path), "the file")
+        raise CorruptFileError(f"the image cannot be decoded ({reason})", name=item.name) from exc
 
 
 def load_page(
@@ -315,15 +448,24 @@ def load_page(
     Image.MAX_IMAGE_PIXELS = max_pixels
     if item.kind == "pdf":
         from pdf2image import convert_from_path
-        from pdf2image.exceptions import PDFPageCountError, PDFSyntaxError
+        from pdf2image.exceptions import PDFPageCountError, PDFPopplerTimeoutError, PDFSyntaxError
 
+        _check_pdf_page_size(item, number, dpi, max_pixels)
         try:
             images = convert_from_path(
-                str(item.path), dpi=dpi, first_page=number, last_page=number, timeout=300
+                str(item.path),
+                dpi=dpi,
+                first_page=number,
+                last_page=number,
+                timeout=RENDER_TIMEOUT,
             )
+        except PDFPopplerTimeoutError as exc:
+            raise CorruptFileError(
+                f"page {number}: poppler could not render it in {RENDER_TIMEOUT} s", name=item.name
+            ) from exc
         except (PDFPageCountError, PDFSyntaxError, OSError, ValueError) as exc:
             raise CorruptFileError(
-                f"page {number}: cannot be rendered ({exc})", name=item.name
+                f"page {number}: cannot be rendered ({_poppler_reason(str(exc))})", name=item.name
             ) from exc
         if not images:
             raise CorruptFileError(f"page {number}: poppler rendered nothing", name=item.name)
@@ -344,7 +486,7 @@ def load_page(
             # Scanners write 72 or 1 when they do not know: treat those as unknown.
             page_dpi = round(float(found[0])) if found and float(found[0]) > 72 else None
             return _to_array(frame), page_dpi
-        except (OSError, EOFError, ValueError, SyntaxError) as exc:
+        except (OSError, EOFError, ValueError, SyntaxError, struct.error) as exc:
             raise CorruptFileError(
                 f"page {number}: cannot be decoded ({exc})", name=item.name
             ) from exc

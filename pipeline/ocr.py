@@ -24,6 +24,7 @@ import numpy as np
 import pytesseract
 
 from pipeline.exceptions import MissingDependencyError, OcrError, OcrTimeoutError
+from pipeline.load import temp_prefix
 from pipeline.models import Line, Page, Word
 
 __all__ = [
@@ -38,6 +39,13 @@ __all__ = [
 # One Tesseract per core, each single-threaded: Tesseract's OpenMP threads are slower than running
 # pages in parallel (OCRmyPDF measured the same). Set before any tesseract process starts.
 os.environ.setdefault("OMP_THREAD_LIMIT", "1")
+# A crashing Tesseract can print pages of garbage: the reason stored and shown keeps the start.
+MAX_REASON_CHARS = 300
+
+
+def _short(text: str) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= MAX_REASON_CHARS else text[:MAX_REASON_CHARS] + " …"
 
 
 def tesseract_version() -> str:
@@ -68,7 +76,7 @@ def run_tesseract(
         MissingDependencyError: Tesseract or its language data is missing.
     """
     config = f"--psm {psm}" + (f" --dpi {dpi}" if dpi else "")
-    with tempfile.TemporaryDirectory(prefix="sohoa-ocr-") as tmp:
+    with tempfile.TemporaryDirectory(prefix=temp_prefix("ocr")) as tmp:
         path = Path(tmp) / ("page.pgm" if image.ndim == 2 else "page.ppm")
         bgr = image if image.ndim == 2 else cv2.cvtColor(image, cv2.COLOR_RGB2BGR)
         if not cv2.imwrite(str(path), bgr):
@@ -95,14 +103,24 @@ def run_tesseract(
                 raise MissingDependencyError(
                     f"Tesseract has no '{lang}' language data: apt-get install tesseract-ocr-vie"
                 ) from exc
-            raise OcrError(f"Tesseract failed (status {exc.status}): {exc.message}") from exc
+            reason = f"Tesseract failed (status {exc.status}): {_short(exc.message)}"
+            raise OcrError(reason) from exc
         except RuntimeError as exc:
             # pytesseract signals its timeout with a bare RuntimeError after killing the process.
             if "timeout" in str(exc).lower():
                 raise OcrTimeoutError(f"Tesseract took longer than {timeout:.0f} s") from exc
-            raise OcrError(f"Tesseract failed: {exc}") from exc
-        except subprocess.SubprocessError as exc:
-            raise OcrError(f"Tesseract could not be run: {exc}") from exc
+            raise OcrError(f"Tesseract failed: {_short(str(exc))}") from exc
+        except UnicodeDecodeError as exc:
+            # pytesseract decodes a crashed Tesseract's stderr, or its output, as strict UTF-8.
+            raise OcrError("Tesseract failed and wrote unreadable (non-UTF-8) output") from exc
+        except (subprocess.SubprocessError, OSError) as exc:
+            # OSError: Tesseract exited 0 but wrote no output file (killed by the OOM killer, …).
+            raise OcrError(f"Tesseract could not be run: {_short(str(exc))}") from exc
+        except SystemExit as exc:
+            # pytesseract calls sys.exit() when `tesseract --version` prints nonsense.
+            raise MissingDependencyError(
+                f"the tesseract command is not a working Tesseract ({_short(str(exc))})"
+            ) from exc
 
 
 def page_from_tsv(tsv: str, *, number: int, width: int, height: int) -> Page:
@@ -120,9 +138,12 @@ def page_from_tsv(tsv: str, *, number: int, width: int, height: int) -> Page:
         text = unicodedata.normalize("NFC", cols[11]).strip()
         if not text:
             continue
-        left, top, w, h = (int(c) for c in cols[6:10])
-        conf = max(0.0, min(1.0, float(cols[10]) / 100.0))
-        key = (int(cols[1]), int(cols[2]), int(cols[3]), int(cols[4]))
+        try:
+            left, top, w, h = (int(c) for c in cols[6:10])
+            conf = max(0.0, min(1.0, float(cols[10]) / 100.0))
+            key = (int(cols[1]), int(cols[2]), int(cols[3]), int(cols[4]))
+        except ValueError as exc:
+            raise OcrError(f"Tesseract wrote an unreadable TSV row: {_short(row)!r}") from exc
         lines.setdefault(key, []).append(
             Word(text=text, confidence=conf, bbox=(left, top, left + w, top + h))
         )

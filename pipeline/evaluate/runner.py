@@ -33,7 +33,7 @@ from pipeline import __version__
 from pipeline.evaluate.score import DocumentEval, score_document, score_text, summarise
 from pipeline.exceptions import NoInputError, OcrError
 from pipeline.load import InputFile, expand_inputs, load_page, page_count
-from pipeline.options import Options
+from pipeline.options import Options, PreprocessOptions
 from pipeline.samples.truth import SCHEMA, GroundTruth, read_truth
 
 __all__ = [
@@ -184,10 +184,20 @@ def time_bare_tesseract(
 
 
 def _score_ocr(
-    doc: DocumentEval, truth: GroundTruth, item: InputFile, store: Any, key: str
+    doc: DocumentEval,
+    truth: GroundTruth,
+    item: InputFile,
+    store: Any,
+    key: str,
+    cleaning: dict[str, Any],
 ) -> None:
     for page in truth.pages:
         cached = store.get_page(item.sha256, page.number, key)
+        if cached is not None:  # what cleaning cost, step by step, against the OCR it feeds
+            cleaning["pages"] += 1
+            cleaning["ocr_seconds"] += cached.ocr_seconds
+            for step, ms in cached.preprocess.get("timings_ms", {}).items():
+                cleaning["steps_ms"][step] = cleaning["steps_ms"].get(step, 0.0) + ms
         ocr = cached.text if cached is not None else ""  # a page never read scores as empty
         doc.text += score_text(page.text, ocr)
         doc.text_plain += score_text(page.text, ocr, diacritics=False)
@@ -199,6 +209,8 @@ def evaluate_folder(
     db_url: str | None = None,
     workers: int | None = None,
     notify: Notify | None = None,
+    preprocess: PreprocessOptions | None = None,
+    bare: bool = True,
 ) -> dict[str, Any]:
     """Digitise every labelled scan under ``folder``, score it, and time it against Tesseract.
 
@@ -209,9 +221,14 @@ def evaluate_folder(
             them, and the timing would mean nothing).
         workers: pages in parallel, for the pipeline and for bare Tesseract (default: cores).
         notify: called with a short message as each phase starts.
+        preprocess: cleaning options instead of the defaults (the ablation of
+            ``docs/cleaning.md`` runs one evaluation per setting).
+        bare: time bare Tesseract on the same pages (False halves the run; the speed figures
+            that compare with it are then None).
 
     Returns:
-        :func:`~pipeline.evaluate.score.summarise` output plus ``speed``, ``machine``,
+        :func:`~pipeline.evaluate.score.summarise` output plus ``speed``, ``cleaning`` (pages,
+        OCR seconds and cleaning milliseconds per step, summed over scored pages), ``machine``,
         ``problems`` (truth files left out), ``date`` and ``folder``.
 
     Raises:
@@ -238,6 +255,8 @@ def evaluate_folder(
         }
         if workers:
             settings["workers"] = workers
+        if preprocess is not None:
+            settings["preprocess"] = preprocess
         options = Options(**settings)
         say(f"Digitising {len(scans)} file(s) with {options.workers} worker(s)")
         start, cpu = time.perf_counter(), _cpu_seconds()
@@ -253,6 +272,7 @@ def evaluate_folder(
             failures = {o.name: f"{o.error}: {o.reason}" for o in summary.failures}
             key = ocr_cache_key(options)
             docs: list[DocumentEval] = []
+            cleaning: dict[str, Any] = {"pages": 0, "ocr_seconds": 0.0, "steps_ms": {}}
             with expand_inputs([Path(s) for s in scans]) as entries:
                 items = {e.name: e for e in entries if isinstance(e, InputFile)}
                 for t in truths:
@@ -267,34 +287,40 @@ def evaluate_folder(
                         error=failures.get(t.name) or (None if t.name in items else "not read"),
                     )
                     if t.name in items:
-                        _score_ocr(doc, t.truth, items[t.name], store, key)
+                        _score_ocr(doc, t.truth, items[t.name], store, key, cleaning)
                     docs.append(doc)
-                say("Timing bare Tesseract on the same pages")
-                bare = time_bare_tesseract(
-                    [items[n] for n in sorted(items)], options, Path(tmp) / "bare"
-                )
+                if bare:
+                    say("Timing bare Tesseract on the same pages")
+                    timed = time_bare_tesseract(
+                        [items[n] for n in sorted(items)], options, Path(tmp) / "bare"
+                    )
+                else:
+                    timed = {"pages": sum(d.pages for d in docs), "seconds": 0.0}
+                    timed |= {"cpu_seconds": 0.0, "rasterise_seconds": 0.0}
         finally:
             store.close()  # release the SQLite file before the folder is removed
 
-    pages = int(bare["pages"])
+    bare_seconds, bare_cpu = timed["seconds"], timed["cpu_seconds"]
+    pages = int(timed["pages"])
     speed = {
         "pages": pages,
         "workers": options.workers,
         "pipeline_seconds": pipeline_seconds,
         "flow_seconds": summary.seconds,
         "pages_per_second": pages / pipeline_seconds if pipeline_seconds else None,
-        "bare_tesseract_seconds": bare["seconds"],
-        "bare_pages_per_second": pages / bare["seconds"] if bare["seconds"] else None,
-        "ratio": pipeline_seconds / bare["seconds"] if bare["seconds"] else None,
-        "flow_ratio": summary.seconds / bare["seconds"] if bare["seconds"] else None,
+        "bare_tesseract_seconds": bare_seconds,
+        "bare_pages_per_second": pages / bare_seconds if bare_seconds else None,
+        "ratio": pipeline_seconds / bare_seconds if bare_seconds else None,
+        "flow_ratio": summary.seconds / bare_seconds if bare_seconds else None,
         "pipeline_cpu_seconds": pipeline_cpu,
-        "bare_tesseract_cpu_seconds": bare["cpu_seconds"],
-        "cpu_ratio": pipeline_cpu / bare["cpu_seconds"] if bare["cpu_seconds"] else None,
-        "rasterise_seconds": bare["rasterise_seconds"],
+        "bare_tesseract_cpu_seconds": bare_cpu,
+        "cpu_ratio": pipeline_cpu / bare_cpu if bare_cpu else None,
+        "rasterise_seconds": timed["rasterise_seconds"],
         "skipped_files": summary.totals()["skipped"],  # > 0: reused database, speed meaningless
     }
     return summarise(docs) | {
         "speed": speed,
+        "cleaning": cleaning,
         "machine": machine_info(),
         "date": datetime.now(UTC).isoformat(timespec="seconds"),
         "folder": str(folder),

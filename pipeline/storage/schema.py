@@ -35,6 +35,7 @@ from pipeline.exceptions import StorageError
 
 __all__ = [
     "NAMESPACE",
+    "AccessLogRow",
     "Base",
     "BatchRow",
     "CitizenLinkRow",
@@ -191,6 +192,9 @@ class DocumentRow(Base):
     doc_type_confidence: Mapped[float] = mapped_column(Float)
     pages: Mapped[list[Any]]  # 1-based page numbers of the file
     pipeline_version: Mapped[str] = mapped_column(String(50))
+    # pipeline.digitise.STAGE_VERSIONS when the records were extracted (migration 0004); NULL
+    # for documents stored before, which a re-run therefore extracts again from cached pages.
+    stage_versions: Mapped[dict[str, Any] | None]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
@@ -347,3 +351,33 @@ class CitizenValueRow(Base):
     value: Mapped[str] = mapped_column(Text)
     field_status: Mapped[str] = mapped_column(String(20))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+# Access audit (migration 0003) -------------------------------------------------------------
+
+
+class AccessLogRow(Base):
+    """Append-only log of who saw a citizen's data, when, through which route (Decree 13/2023).
+
+    One row per record shown (so "who saw citizen X" is one query on ``citizen_id``), or one row
+    for a view that shows no single record (a lookup that found nothing, an export). No personal
+    value is copied here: only internal ids, which mean nothing outside this database.
+    """
+
+    __tablename__ = "access_log"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+    username: Mapped[str] = mapped_column(String(100), index=True)
+    route: Mapped[str] = mapped_column(String(200))  # "GET /api/documents/{document_id}", "cli"
+    action: Mapped[str] = mapped_column(String(30))  # lookup | view_document | view_field | export
+    citizen_id: Mapped[int | None] = mapped_column(Integer, index=True)
+    document_id: Mapped[str | None] = mapped_column(String(36))
+    record_id: Mapped[str | None] = mapped_column(String(36), index=True)
+    detail: Mapped[str | None] = mapped_column(String(200))  # "not found", "format=csv"
+
+
+@event.listens_for(AccessLogRow, "before_update")
+@event.listens_for(AccessLogRow, "before_delete")
+def _access_log_is_append_only(mapper: Any, connection: Any, target: AccessLogRow) -> None:
+    raise StorageError("the access log is append-only: it records what happened")

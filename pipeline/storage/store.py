@@ -7,21 +7,29 @@ the same; the few differences are handled in :func:`create_store_engine`.
 
 from __future__ import annotations
 
+import functools
 import re
+import time
 import unicodedata
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from types import TracebackType
-from typing import Any
+from typing import Any, ParamSpec, TypeVar
 
 from alembic.util.exc import CommandError
 from sqlalchemy import Engine, create_engine, event, func, insert, select, tuple_, update
 from sqlalchemy.engine import URL, make_url
-from sqlalchemy.exc import ArgumentError, DBAPIError, IntegrityError, NoSuchModuleError
+from sqlalchemy.exc import (
+    ArgumentError,
+    DBAPIError,
+    IntegrityError,
+    NoSuchModuleError,
+    OperationalError,
+)
 from sqlalchemy.orm import Session
 
-from pipeline.exceptions import StorageError
+from pipeline.exceptions import DatabaseUnavailableError, StorageError
 from pipeline.models import DocumentResult, Page
 from pipeline.storage.migrate import upgrade
 from pipeline.storage.schema import (
@@ -38,9 +46,45 @@ from pipeline.storage.schema import (
     utcnow,
 )
 
-__all__ = ["Store", "create_store_engine", "mask_url"]
+__all__ = ["RETRY_SECONDS", "Store", "create_store_engine", "mask_url", "retry_transient"]
 
 _EXPORT_CHUNK = 500  # records per read transaction while exporting
+_T = TypeVar("_T")
+_P = ParamSpec("_P")
+RETRY_SECONDS = 60.0
+"""How long a transaction is retried while the database is unreachable: a PostgreSQL restart
+takes a few seconds, a fail-over to a standby up to about 30."""
+
+
+def retry_transient(call: Callable[[], _T], seconds: float | None = None) -> _T:
+    """``call()``, again and again with back-off while the database is unreachable.
+
+    Only for calls that are one transaction and safe to repeat (every :class:`Store` writer is:
+    a document, page or file saved twice is stored once). A connection lost in the middle of a
+    transaction rolls it back on the server, so nothing half-written remains to clean up.
+
+    Raises:
+        DatabaseUnavailableError: still unreachable after ``seconds`` (default
+            :data:`RETRY_SECONDS`).
+    """
+    deadline = time.monotonic() + (RETRY_SECONDS if seconds is None else seconds)
+    delay = 0.25
+    while True:
+        try:
+            return call()
+        except (DatabaseUnavailableError, OperationalError):
+            if time.monotonic() + delay > deadline:
+                raise
+            time.sleep(delay)
+            delay = min(delay * 2, 4.0)
+
+
+def _retrying(method: Callable[_P, _T]) -> Callable[_P, _T]:
+    @functools.wraps(method)
+    def wrapper(*args: _P.args, **kwargs: _P.kwargs) -> _T:
+        return retry_transient(lambda: method(*args, **kwargs))
+
+    return wrapper
 
 
 def mask_url(url: str | URL) -> str:
@@ -78,7 +122,11 @@ def create_store_engine(url: str) -> Engine:
     elif parsed.get_backend_name() == "sqlite" and parsed.database not in (None, "", ":memory:"):
         Path(parsed.database).expanduser().parent.mkdir(parents=True, exist_ok=True)
     try:
-        engine = create_engine(parsed, connect_args=connect_args, pool_pre_ping=True)
+        # hide_parameters: bound values are personal data; they must not appear in SQL logs
+        # or in the text of database errors, which end up in failure reasons and logs.
+        engine = create_engine(
+            parsed, connect_args=connect_args, pool_pre_ping=True, hide_parameters=True
+        )
     except (NoSuchModuleError, ImportError) as exc:
         raise StorageError(f"no driver for database URL {mask_url(parsed)!r}: {exc}") from exc
     if engine.dialect.name == "sqlite":
@@ -183,11 +231,16 @@ class Store:
                 yield session
         except IntegrityError:
             raise  # callers resolve races on unique keys themselves
+        except OperationalError as exc:
+            raise DatabaseUnavailableError(
+                f"database unavailable at {self._masked}: {self._reason(exc)}"
+            ) from exc
         except DBAPIError as exc:
             raise StorageError(f"database error at {self._masked}: {self._reason(exc)}") from exc
 
     # Batches -------------------------------------------------------------------------------
 
+    @_retrying
     def start_batch(self, options: dict[str, Any]) -> int:
         """Record the start of a batch run; returns its id."""
         with self._session() as s:
@@ -196,6 +249,7 @@ class Store:
             s.flush()
             return batch.id
 
+    @_retrying
     def finish_batch(self, batch_id: int, summary: dict[str, Any]) -> None:
         """Record the end of a batch and its summary."""
         with self._session() as s:
@@ -207,11 +261,13 @@ class Store:
 
     # Files ---------------------------------------------------------------------------------
 
+    @_retrying
     def file_status(self, sha256: str) -> str | None:
         """``'done'``, ``'failed'``, ``'processing'``, or None for a file never seen."""
         with self._session() as s:
             return s.scalar(select(FileRow.status).where(FileRow.sha256 == sha256))
 
+    @_retrying
     def register_file(
         self, sha256: str, name: str, size: int, media_type: str, pipeline_version: str
     ) -> int:
@@ -247,6 +303,7 @@ class Store:
             with self._session() as s:
                 return s.scalars(select(FileRow.id).where(FileRow.sha256 == sha256)).one()
 
+    @_retrying
     def record_failure(
         self, batch_id: int | None, name: str, sha256: str | None, error: str, reason: str
     ) -> None:
@@ -270,6 +327,7 @@ class Store:
                     .values(status="failed", error=f"{error}: {reason}")
                 )
 
+    @_retrying
     def failures(self, batch_id: int | None = None) -> list[dict[str, Any]]:
         """Stored failures, oldest first, of one batch or of all batches."""
         query = select(FailureRow).order_by(FailureRow.id)
@@ -291,6 +349,7 @@ class Store:
 
     # Page cache ----------------------------------------------------------------------------
 
+    @_retrying
     def get_page(self, sha256: str, number: int, cache_key: str) -> Page | None:
         """The OCRed page cached under ``cache_key``, or None if it was never saved."""
         with self._session() as s:
@@ -305,6 +364,7 @@ class Store:
             )
         return None if ocr is None else Page.model_validate(ocr)
 
+    @_retrying
     def save_page(
         self, sha256: str, number: int, cache_key: str, page: Page, image_path: str | None = None
     ) -> None:
@@ -350,6 +410,7 @@ class Store:
 
     # Documents -----------------------------------------------------------------------------
 
+    @_retrying
     def save_document(
         self, sha256: str, result: DocumentResult, pages: list[int], pipeline_version: str
     ) -> str:
@@ -492,6 +553,7 @@ class Store:
             last = rows[-1][0]
             after = (last.document_id, last.position)
 
+    @_retrying
     def counts(self) -> dict[str, int]:
         """Number of rows in each table, by table name."""
         with self._session() as s:

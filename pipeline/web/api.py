@@ -22,7 +22,7 @@ from pipeline.storage import review
 from pipeline.web.auth import User, check_csrf, csrf_token
 from pipeline.web.deps import current_user, require, state
 from pipeline.web.jobs import job_view
-from pipeline.web.logs import log
+from pipeline.web.logs import audit_view, log
 
 __all__ = ["crop_png", "router"]
 
@@ -109,12 +109,14 @@ def get_document(request: Request, document_id: str, user: Clerk) -> dict[str, A
     document = review.document_view(state(request).engine, document_id)
     if document is None:
         raise HTTPException(404, "no such document")
+    audit_view(request, user, "view_document", document_id=document_id)
     return document
 
 
 @router.get("/records/{record_id}/audit")
 def get_audit(request: Request, record_id: str, user: Clerk) -> list[dict[str, Any]]:
     """The append-only review log of one record, oldest first."""
+    audit_view(request, user, "view_audit", record_ids=[record_id])
     return review.record_audit(state(request).engine, record_id)
 
 
@@ -124,6 +126,7 @@ def get_field(request: Request, field_id: int, user: Clerk) -> dict[str, Any]:
     field = review.field_view(state(request).engine, field_id)
     if field is None:
         raise HTTPException(404, "no such field")
+    audit_view(request, user, "view_field", record_ids=[field["record_id"]])
     return field
 
 
@@ -162,6 +165,7 @@ def get_crop(request: Request, field_id: int, user: Clerk) -> Response:
     path = review.page_image_for_field(app.engine, field_id, app.pages_dir) if field else None
     if field is None or path is None:
         raise HTTPException(404, "no page image for this field")
+    audit_view(request, user, "view_field", record_ids=[field["record_id"]], detail="page image")
     return Response(crop_png(path, field["bbox"]), media_type="image/png", headers=_PRIVATE)
 
 
@@ -176,7 +180,10 @@ def get_queue(
     """Fields needing review, lowest confidence first; page with the last field's
     ``after_confidence`` and ``after_id``."""
     after = (after_confidence, after_id) if after_confidence is not None and after_id else None
-    return review.review_queue(state(request).engine, limit=limit, after=after)
+    queue = review.review_queue(state(request).engine, limit=limit, after=after)
+    if queue:
+        audit_view(request, user, "view_field", record_ids={f["record_id"] for f in queue})
+    return queue
 
 
 @router.post("/fields/{field_id}/review")
@@ -209,6 +216,13 @@ def post_lookup(request: Request, body: LookupRequest, user: Clerk) -> dict[str,
         raise HTTPException(422, "an ID number has 12 digits (9 for an old CMND)")
     found = citizens.lookup(state(request).engine, number)
     log.info("%s looked up %s via the API: %s", user.username, number, bool(found))
+    audit_view(
+        request,
+        user,
+        "lookup",
+        citizen_id=found["citizen_id"] if found else None,
+        detail=None if found else "not found",
+    )
     if found is None:
         raise HTTPException(404, "no citizen with this ID number")
     return found
@@ -249,6 +263,7 @@ def export(
     (write_jsonl if format == "jsonl" else write_csv)(state(request).store.iter_export(), buffer)
     buffer.seek(0)
     log.info("%s exported records as %s", user.username, format)
+    audit_view(request, user, "export", detail=f"format={format}")
     media = "application/x-ndjson" if format == "jsonl" else "text/csv"
 
     def chunks():

@@ -22,6 +22,7 @@ from pipeline.web import api, pages
 from pipeline.web.auth import CsrfError, Forbidden, LoginThrottle, NotAuthenticated, load_secret_key
 from pipeline.web.deps import AppState, render
 from pipeline.web.jobs import JobRunner, RunFunction
+from pipeline.web.logs import install_log_masking
 
 __all__ = ["PUBLIC_PATHS", "SESSION_MAX_AGE", "create_app"]
 
@@ -69,6 +70,7 @@ def create_app(
         >>> uvicorn.run(app, host="127.0.0.1", port=8000)                   # doctest: +SKIP
     """
     options = options or Options()
+    install_log_masking()  # before anything can log: IDs never reach a log unmasked
     if https_only is None:
         https_only = os.environ.get("SOHOA_SECURE_COOKIES") == "1"
     store = get_store(options.db_url)

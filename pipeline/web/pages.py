@@ -18,7 +18,7 @@ from pipeline.web.auth import User, authenticate, check_csrf, csrf_token
 from pipeline.web.deps import current_user, flash, render, require, state
 from pipeline.web.jobs import job_view, recent_jobs
 from pipeline.web.labels import FIELD_LABELS, STATUS_LABELS, label
-from pipeline.web.logs import log
+from pipeline.web.logs import audit_view, log
 
 __all__ = ["parse_after", "public", "router"]
 
@@ -138,6 +138,7 @@ def document_page(request: Request, document_id: str, user: Clerk) -> Response:
     document = review.document_view(state(request).engine, document_id)
     if document is None:
         raise HTTPException(404, "Không tìm thấy hồ sơ này.")
+    audit_view(request, user, "view_document", document_id=document_id)
     return render(request, "document.html", {"document": document})
 
 
@@ -156,6 +157,14 @@ def lookup(request: Request, user: Clerk, id_number: Annotated[str, Form()]) -> 
         return render(request, "lookup.html", context, status_code=400)
     context["citizen"] = citizens.lookup(state(request).engine, number)
     context["number"] = number
+    found = context["citizen"]
+    audit_view(
+        request,
+        user,
+        "lookup",
+        citizen_id=found["citizen_id"] if found else None,
+        detail=None if found else "not found",
+    )
     log.info("%s looked up %s: %s", user.username, number, "found" if context["citizen"] else "-")
     return render(request, "lookup.html", context)
 
@@ -205,6 +214,15 @@ def review_page(
     context = _review_context(request, field, after)
     if field is not None and context and context["field"] is None:
         raise HTTPException(404, "Không tìm thấy trường dữ liệu này.")
+    if context and context["field"]:
+        shown = context["field"]
+        audit_view(
+            request,
+            user,
+            "view_field",
+            document_id=shown["document_id"],
+            record_ids=[shown["record_id"]],
+        )
     return render(request, "review.html", context)
 
 

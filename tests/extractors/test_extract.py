@@ -31,6 +31,14 @@ def values(records: list[ExtractedRecord]) -> dict[str, dict[str, str | None]]:
 MakeDocument = Callable[..., Document]
 
 
+@pytest.fixture(autouse=True)
+def raw_confidences(monkeypatch: pytest.MonkeyPatch) -> None:
+    """These tests check the raw confidence (OCR × label × value), before calibration."""
+    from extractors.calibration import IDENTITY
+
+    monkeypatch.setattr("extractors.calibration.get_calibration", lambda: IDENTITY)
+
+
 @pytest.fixture
 def subject(make_document: MakeDocument) -> Callable[[str], dict[str, str | None]]:
     """Values of the subject record extracted from ``text``."""

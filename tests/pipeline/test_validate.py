@@ -50,53 +50,80 @@ def test_validate_consistent_record_is_accepted():
     [
         (
             {"sex": "female"},
-            "id_number: century/sex digit 0 (male, 1900s) contradicts sex=female",
+            "id.century_sex_mismatch: Chữ số thế kỷ/giới tính của số CCCD (0: nam, 1900–1999) "
+            "mâu thuẫn với giới tính Nữ",
             {"id_number", "sex"},
         ),
         (
             {"id_number": "001187012345"},
-            "id_number: century/sex digit 1 (female, 1900s) contradicts sex=male",
+            "id.century_sex_mismatch: Chữ số thế kỷ/giới tính của số CCCD (1: nữ, 1900–1999) "
+            "mâu thuẫn với giới tính Nam",
             {"id_number", "sex"},
         ),
         (
             {"id_number": "001287012345"},
-            "id_number: century/sex digit 2 (male, 2000s) contradicts date_of_birth=1987-03-15",
+            "id.century_birth_mismatch: Chữ số thế kỷ/giới tính của số CCCD (2: nam, "
+            "2000–2099) mâu thuẫn với ngày sinh 15/03/1987",
             {"id_number", "date_of_birth"},
         ),
         (
             {"id_number": "001090012345"},
-            "id_number: birth-year digits 90 contradict date_of_birth=1987-03-15",
+            "id.birth_year_mismatch: Hai chữ số năm sinh của số CCCD (90) mâu thuẫn với ngày "
+            "sinh 15/03/1987",
             {"id_number", "date_of_birth"},
         ),
         (
             {"id_number": "003087012345"},
-            "id_number: unknown province code 003",
+            "id.province_unknown: Mã tỉnh 003 của số CCCD không tồn tại",
             {"id_number"},
         ),
-        ({"id_number": "00108701234"}, "id_number: '00108701234' is not 12 digits", {"id_number"}),
+        (
+            {"id_number": "00108701234"},
+            "id.not_12_digits: Số CCCD 00108701234 không đủ 12 chữ số",
+            {"id_number"},
+        ),
         (
             {"date_of_birth": "1987-02-30", "id_number": "001087012345"},
-            "date_of_birth: 1987-02-30 is not a real calendar date",
+            "date.not_a_date: Ngày sinh 30/02/1987 không có trên lịch",
             {"date_of_birth"},
         ),
-        ({"issue_date": "2026-01-01"}, "issue_date: 2026-01-01 is in the future", {"issue_date"}),
+        (
+            {"issue_date": "2026-01-01"},
+            "date.future: Ngày cấp 01/01/2026 ở tương lai",
+            {"issue_date"},
+        ),
         (
             {"issue_date": "1980-01-01"},
-            "issue_date: 1980-01-01 should be not before date_of_birth 1987-03-15",
+            "date.issue_date_before_date_of_birth: Ngày cấp 01/01/1980 phải không trước ngày "
+            "sinh 15/03/1987",
             {"date_of_birth", "issue_date"},
         ),
         (
             {"expiry_date": "2020-01-01"},
-            "expiry_date: 2020-01-01 should be after issue_date 2021-07-01",
+            "date.expiry_date_before_issue_date: Ngày hết hạn 01/01/2020 phải sau ngày cấp "
+            "01/07/2021",
             {"issue_date", "expiry_date"},
         ),
         (
             {"full_name": "Nguyễn V4n An"},
-            "full_name: 'Nguyễn V4n An' is not made of letters",
+            "name.not_letters: Họ tên 'Nguyễn V4n An' có ký tự không phải chữ cái",
             {"full_name"},
         ),
-        ({"phone": "12345"}, "phone: '12345' is not a Vietnamese phone number", {"phone"}),
-        ({"email": "an.mail.vn"}, "email: 'an.mail.vn' is not an e-mail address", {"email"}),
+        (
+            {"phone": "12345"},
+            "phone.invalid: 12345 không phải số điện thoại Việt Nam (10 chữ số)",
+            {"phone"},
+        ),
+        (
+            {"email": "an.mail.vn"},
+            "email.invalid: 'an.mail.vn' không phải địa chỉ thư điện tử",
+            {"email"},
+        ),
+        (
+            {"sex": "unknown"},
+            "sex.literal_error: Giá trị 'unknown' không hợp lệ cho giới tính",
+            {"sex"},
+        ),
     ],
 )
 def test_validate_violation_lowers_confidence_and_records_reason(changes, reason, involved):
@@ -117,8 +144,9 @@ def test_validate_never_changes_values():
 
 def test_validate_partial_dates():
     fields = checked(date_of_birth="1960", registration_date="1959")
-    assert "registration_date: 1959 should be not before date_of_birth 1960" in (
-        fields["registration_date"].reasons
+    assert (
+        "date.registration_date_before_date_of_birth: Ngày đăng ký 1959 phải không trước "
+        "ngày sinh 1960" in fields["registration_date"].reasons
     )
     assert not checked(date_of_birth="1960", issue_date="1960-05-02")["issue_date"].reasons
 
@@ -161,4 +189,95 @@ def test_validate_keeps_human_decisions_and_routes_missing_values():
 
 def test_validate_default_today_is_real_date():
     fields = validate(result(issue_date="2999-01-01"), SCORING).records[0].fields
-    assert "issue_date: 2999-01-01 is in the future" in fields["issue_date"].reasons
+    assert "date.future: Ngày cấp 01/01/2999 ở tương lai" in fields["issue_date"].reasons
+
+
+def test_validate_reasons_have_a_code_and_a_vietnamese_message():
+    fields = checked(**{**GOOD, "sex": "female"})
+    code, _, message = fields["sex"].reasons[0].partition(": ")
+    assert code == "id.century_sex_mismatch"
+    assert "giới tính" in message
+
+
+def _records(doc_type: str, **roles: dict[str, str]) -> DocumentResult:
+    records = [
+        ExtractedRecord(
+            role=role,
+            fields={
+                n: ExtractedField(name=n, value=v, raw=v, confidence=0.99) for n, v in f.items()
+            },
+        )
+        for role, f in roles.items()
+    ]
+    return DocumentResult(doc_type=doc_type, doc_type_confidence=1.0, records=records)
+
+
+@pytest.mark.parametrize(
+    ("doc_type", "roles", "role", "field", "code"),
+    [
+        (
+            "marriage_certificate",
+            {"husband": {"sex": "female"}},
+            "husband",
+            "sex",
+            "marriage.sex_role_mismatch",
+        ),
+        (
+            "marriage_certificate",
+            {"wife": {"date_of_birth": "2010-01-02", "registration_date": "2025-01-01"}},
+            "wife",
+            "date_of_birth",
+            "marriage.under_age",
+        ),
+        (
+            "death_certificate",
+            {"subject": {"date_of_death": "2020-05-01", "registration_date": "2020-04-01"}},
+            "subject",
+            "registration_date",
+            "date.registration_date_before_date_of_death",
+        ),
+        (
+            "death_certificate",
+            {"subject": {"date_of_birth": "1950-05-01", "date_of_death": "1949-04-01"}},
+            "subject",
+            "date_of_death",
+            "date.date_of_death_before_date_of_birth",
+        ),
+        (
+            "contract",
+            {"party_b": {"date_of_birth": "2010-01-02", "registration_date": "2024-01-01"}},
+            "party_b",
+            "date_of_birth",
+            "contract.minor_party",
+        ),
+        (
+            "birth_certificate",
+            {"subject": {"date_of_birth": "2000-01-02"}, "mother": {"date_of_birth": "1995"}},
+            "mother",
+            "date_of_birth",
+            "family.parent_too_young",
+        ),
+    ],
+)
+def test_validate_document_type_rules(doc_type, roles, role, field, code):
+    checked_result = validate(_records(doc_type, **roles), SCORING, today=TODAY)
+    record = next(r for r in checked_result.records if r.role == role)
+    assert any(r.startswith(f"{code}: ") for r in record.fields[field].reasons)
+    assert record.fields[field].status == FieldStatus.needs_review
+
+
+def test_validate_document_type_rules_pass_good_records():
+    good = _records(
+        "marriage_certificate",
+        husband={"sex": "male", "date_of_birth": "1990-01-02", "registration_date": "2015-06-01"},
+        wife={"sex": "female", "date_of_birth": "1994-01-02", "registration_date": "2015-06-01"},
+    )
+    checked_result = validate(good, SCORING, today=TODAY)
+    assert not any(f.reasons for r in checked_result.records for f in r.fields.values())
+
+
+def test_validate_has_a_record_model_per_document_type():
+    from pipeline.classify import DOC_TYPES
+    from pipeline.validate import RECORD_MODELS
+
+    assert set(RECORD_MODELS) == set(DOC_TYPES)

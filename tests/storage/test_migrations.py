@@ -26,6 +26,7 @@ TABLES = {
     "citizens",
     "citizen_links",
     "citizen_values",
+    "access_log",
 }
 
 

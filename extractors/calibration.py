@@ -1,0 +1,300 @@
+"""Confidence calibration: a field's raw confidence → the probability that its value is right.
+
+Raw confidences (OCR × label strength × value strength, lowered by validation) rank fields well
+but are not probabilities: a crisp 0.96 name is nearly always right, a crisp 0.96 address less
+so. Calibration maps them per field (or per field family when a field has too few examples) with
+a monotone step function fitted by isotonic regression (pool-adjacent-violators) on generated
+documents whose truth is known, each step's probability shrunk by a prior (the posterior mean
+under Jeffreys' Beta(1/2, 1/2)) so that a step seen 100 times without error is not called
+certain (100.5 / 101 = 0.995).
+
+With calibrated confidences, ``scoring.accept_threshold = 0.995`` means: auto-accept only the
+fields at most 0.5 % likely to be wrong.
+
+The calibration is data (``extractors/data/calibration.json``), versioned; fit it on one
+generated set and check it on another::
+
+    python -m extractors.calibration fit DEV_DIR --cache /tmp/ocr.db
+    python -m extractors.calibration report TEST_DIR --cache /tmp/ocr.db
+
+``--cache`` keeps each page's OCR (keyed by the file's SHA-256), so re-running after a change to
+the extractors costs seconds, not an OCR pass.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+from bisect import bisect_right
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from datetime import date
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, Field
+
+__all__ = [
+    "CALIBRATION_PATH",
+    "Calibration",
+    "Outcome",
+    "collect_outcomes",
+    "fit",
+    "get_calibration",
+    "routing_figures",
+]
+
+CALIBRATION_PATH = Path(__file__).parent / "data" / "calibration.json"
+FAMILIES = {
+    "id_number": "ids", "old_id_number": "ids", "registration_number": "ids", "book_number": "ids",
+    "date_of_birth": "dates", "issue_date": "dates", "expiry_date": "dates",
+    "registration_date": "dates", "date_of_death": "dates",
+    "full_name": "names", "father_name": "names", "mother_name": "names", "spouse_name": "names",
+    "sex": "person", "ethnicity": "person", "nationality": "person",
+    "phone": "contact", "email": "contact",
+}  # fmt: skip
+"""Field → family; fields not listed (places, authorities, …) are ``places``."""
+_MIN_FIELD_EXAMPLES = 150  # fewer than this and a field borrows its family's curve
+
+
+def family_of(field: str) -> str:
+    return FAMILIES.get(field, "places")
+
+
+class Calibration(BaseModel):
+    """Monotone step functions: ``steps[key] = [[raw_from, probability], ...]``, ascending."""
+
+    version: str
+    fitted_on: str = ""
+    accept_threshold: float = 0.995
+    steps: dict[str, list[tuple[float, float]]] = Field(default_factory=dict)
+
+    def apply(self, field: str, raw: float) -> float:
+        """Calibrated confidence of a ``field`` whose raw confidence is ``raw``."""
+        steps = self.steps.get(field) or self.steps.get(family_of(field)) or self.steps.get("*")
+        if not steps:
+            return raw
+        index = bisect_right([s[0] for s in steps], raw) - 1
+        return steps[index][1] if index >= 0 else 0.0
+
+
+IDENTITY = Calibration(version="identity")
+
+
+@lru_cache(maxsize=1)
+def get_calibration() -> Calibration:
+    """The calibration shipped with the package (identity when there is none)."""
+    if not CALIBRATION_PATH.exists():
+        return IDENTITY
+    return Calibration.model_validate_json(CALIBRATION_PATH.read_text(encoding="utf-8"))
+
+
+def _isotonic(pairs: Sequence[tuple[float, bool]]) -> list[tuple[float, float]]:
+    """Pool adjacent violators on (raw, correct) sorted by raw; steps with shrunk probabilities."""
+    same: dict[float, list[float]] = defaultdict(lambda: [0.0, 0.0])
+    for raw, correct in pairs:  # equal raw confidences cannot be told apart: one block
+        same[raw][0] += correct
+        same[raw][1] += 1
+    blocks: list[list[float]] = []  # [raw_from, correct, count]
+    for raw in sorted(same):
+        blocks.append([raw, *same[raw]])
+        while len(blocks) > 1 and blocks[-2][1] / blocks[-2][2] >= blocks[-1][1] / blocks[-1][2]:
+            last = blocks.pop()
+            blocks[-1][1] += last[1]
+            blocks[-1][2] += last[2]
+    # Posterior mean under Jeffreys' Beta(1/2, 1/2) prior, then made monotone again (shrinking
+    # can break the order).
+    steps: list[tuple[float, float]] = []
+    best = 0.0
+    for raw_from, correct, count in blocks:
+        best = max(best, (correct + 0.5) / (count + 1))
+        steps.append((round(raw_from, 6), round(best, 6)))
+    return steps
+
+
+def fit(outcomes: Iterable[Outcome], version: str, fitted_on: str = "") -> Calibration:
+    """Fit one step function per field with enough examples, per family, and one for all."""
+    groups: dict[str, list[tuple[float, bool]]] = defaultdict(list)
+    for o in outcomes:
+        if o.raw is None or o.value is None:
+            continue
+        pair = (o.raw, o.correct)
+        groups["*"].append(pair)
+        groups[family_of(o.name)].append(pair)
+        groups[o.name].append(pair)
+    steps = {
+        key: _isotonic(pairs)
+        for key, pairs in sorted(groups.items())
+        if key == "*"
+        or key in FAMILIES.values()
+        or key == "places"
+        or len(pairs) >= _MIN_FIELD_EXAMPLES
+    }
+    return Calibration(version=version, fitted_on=fitted_on, steps=steps)
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """One truth or extracted field of a generated document, with its raw confidence."""
+
+    file: str
+    doc_type: str
+    profile: str
+    role: str
+    name: str
+    truth: str | None
+    value: str | None
+    raw: float | None
+    correct: bool
+
+
+def _interpret_file(truth_file: Any, cache_db: str, predicted_type: bool) -> list[Outcome]:
+    from extractors import extract
+    from pipeline.classify import classify
+    from pipeline.digitise import get_store, read_page
+    from pipeline.evaluate.score import score_document
+    from pipeline.load import expand_inputs, page_count
+    from pipeline.models import Document, DocumentResult
+    from pipeline.options import Options, ScoringOptions
+    from pipeline.validate import validate
+
+    options = Options(
+        db_url=cache_db,
+        keep_page_images=False,
+        workers=1,
+        scoring=ScoringOptions(accept_threshold=1.0),
+    )
+    with expand_inputs([truth_file.scan]) as entries:
+        item = entries[0]
+        get_store(cache_db).register_file(
+            item.sha256, item.name, item.size, item.kind, options.pipeline_version
+        )
+        pages = [read_page(item, n, options) for n in range(1, page_count(item, 2000) + 1)]
+    document = Document(source=item.name, sha256=item.sha256, pages=tuple(pages))
+    doc_type, type_confidence = (
+        classify(document) if predicted_type else (truth_file.truth.doc_type, 1.0)
+    )
+    result = DocumentResult(
+        doc_type=doc_type,
+        doc_type_confidence=type_confidence,
+        records=extract(document, doc_type, calibration=IDENTITY),
+    )
+    result = validate(result, options.scoring)
+    records = [
+        {"role": r.role, "doc_type": result.doc_type, "fields": {
+            n: {"value": f.value, "confidence": f.confidence} for n, f in r.fields.items()}}
+        for r in result.records
+    ]  # fmt: skip
+    outcomes = []
+    for o in score_document(truth_file.truth, records, file=truth_file.relative):
+        if not o.in_truth and not o.extracted:
+            continue
+        outcomes.append(
+            Outcome(
+                o.file,
+                o.doc_type,
+                o.profile,
+                o.role,
+                o.name,
+                o.truth,
+                o.value,
+                o.confidence if o.extracted else None,
+                o.correct,
+            )
+        )
+    return outcomes
+
+
+def collect_outcomes(
+    folder: Path, cache_db: str, workers: int = 2, *, predicted_type: bool = True
+) -> list[Outcome]:
+    """OCR (or read from ``cache_db``) every labelled scan under ``folder``, extract, score."""
+    from pipeline.evaluate.runner import find_truths
+
+    os.environ.setdefault("OMP_THREAD_LIMIT", "1")
+    truths, _ = find_truths(folder)
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        results = pool.map(lambda t: _interpret_file(t, cache_db, predicted_type), truths)
+        return [o for outcomes in results for o in outcomes]
+
+
+def routing_figures(outcomes: Sequence[Outcome], calibration: Calibration) -> dict[str, Any]:
+    """Exact match, and the auto-accept rate and error among accepted after ``calibration``."""
+    in_truth = [o for o in outcomes if o.truth is not None]
+    extracted = [o for o in outcomes if o.raw is not None and o.value is not None]
+    accepted = [
+        o
+        for o in extracted
+        if calibration.apply(o.name, o.raw or 0.0) >= calibration.accept_threshold
+    ]
+    wrong = [o for o in accepted if not o.correct]
+
+    def em(name: str | None) -> float | None:
+        group = [o for o in in_truth if name is None or o.name == name]
+        return sum(o.correct for o in group) / len(group) if group else None
+
+    return {
+        "fields_in_truth": len(in_truth),
+        "exact_match": em(None),
+        "exact_match_id_number": em("id_number"),
+        "exact_match_date_of_birth": em("date_of_birth"),
+        "extracted": len(extracted),
+        "auto_accepted": len(accepted),
+        "auto_accept_rate": len(accepted) / len(extracted) if extracted else None,
+        "error_among_accepted": len(wrong) / len(accepted) if accepted else None,
+        "wrong_accepted": [(o.file, o.role, o.name, o.truth, o.value) for o in wrong],
+    }
+
+
+def _main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m extractors.calibration")
+    parser.add_argument("command", choices=["fit", "report", "errors"])
+    parser.add_argument("folder", type=Path)
+    parser.add_argument("--cache", default="sqlite:////tmp/sohoa-ocr-cache.db")
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--out", type=Path, default=CALIBRATION_PATH)
+    parser.add_argument("--version", default=f"sohoa.calibration.{date.today():%Y%m%d}")
+    parser.add_argument("--truth-type", action="store_true", help="skip classification")
+    parser.add_argument(
+        "--skip-type", action="append", default=[], help="leave out documents of this type"
+    )
+    args = parser.parse_args(argv)
+    cache = args.cache if "://" in args.cache else f"sqlite:///{Path(args.cache).resolve()}"
+    outcomes = collect_outcomes(
+        args.folder, cache, args.workers, predicted_type=not args.truth_type
+    )
+    outcomes = [o for o in outcomes if o.doc_type not in args.skip_type]
+    if args.command == "fit":
+        calibration = fit(outcomes, args.version, fitted_on=str(args.folder))
+        args.out.parent.mkdir(parents=True, exist_ok=True)
+        args.out.write_text(calibration.model_dump_json(indent=1) + "\n", encoding="utf-8")
+        print(f"wrote {args.out}")
+    else:
+        calibration = get_calibration()
+    if args.command == "errors":
+        for o in outcomes:
+            if not o.correct:
+                print(f"{o.file}\t{o.role}\t{o.name}\t{o.truth!r}\t{o.value!r}\t{o.raw}")
+    figures = routing_figures(outcomes, calibration)
+    by_field: dict[str, list[int]] = defaultdict(lambda: [0, 0])
+    for o in outcomes:
+        if o.truth is not None:
+            by_field[o.name][0] += o.correct
+            by_field[o.name][1] += 1
+    figures["by_field"] = {k: f"{c}/{n}" for k, (c, n) in sorted(by_field.items())}
+    by_type: dict[str, list[int]] = defaultdict(lambda: [0, 0])
+    for o in outcomes:
+        if o.truth is not None:
+            by_type[o.doc_type][0] += o.correct
+            by_type[o.doc_type][1] += 1
+    figures["by_doc_type"] = {k: f"{c}/{n}" for k, (c, n) in sorted(by_type.items())}
+    print(json.dumps(figures, ensure_ascii=False, indent=1))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(_main())

@@ -1,0 +1,139 @@
+"""Administrative units of Việt Nam, old (63 provinces, districts, communes) and 2025 (34
+provinces, communes), from the ``vietnamadminunits`` package (MIT, data shipped in the wheel,
+offline), used to put right OCR errors in unit names.
+
+Names are matched within their parent: a commune among the communes of the province the address
+ends with (old and new scheme together), a district among that province's districts. A name is
+corrected only when exactly one unit of the scope is that close: differing only in diacritics
+("Bạch Đăng" → "Bạch Đằng"), or by one edit per six letters ("la Ka" → "Ia Ka").
+
+>>> correct_address("Số 96 phố Minh Khai, Bạch Đăng, Hai Bà Trưng, Hà Nội")[0]
+'Số 96 phố Minh Khai, Bạch Đằng, Hai Bà Trưng, Hà Nội'
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+from importlib import resources
+
+from rapidfuzz.distance import Levenshtein
+
+from extractors.text import fold, normalize
+
+__all__ = ["Gazetteer", "correct_address", "get_gazetteer"]
+
+_PROVINCE_WORDS = ("thanh pho", "tinh", "tp")
+_DISTRICT_WORDS = ("huyen", "quan", "thi xa", "thanh pho", "tp")
+_COMMUNE_WORDS = ("xa", "phuong", "thi tran", "dac khu")
+_UNIT = re.compile(r"^(thanh pho|thi tran|thi xa|dac khu|tinh|huyen|quan|phuong|xa|tp\.?)\s+")
+
+
+def _key(name: str) -> str:
+    return normalize(name).lower()
+
+
+@dataclass
+class Gazetteer:
+    """Short unit names (``"Hà Nội"``, ``"Ba Đình"``) by scope, keyed by lowercase NFC name."""
+
+    provinces: dict[str, str] = field(default_factory=dict)
+    districts: dict[str, dict[str, str]] = field(default_factory=dict)  # province key → …
+    communes: dict[str, dict[str, str]] = field(default_factory=dict)  # province key → …
+
+    def add(self, province: str, district: str | None, commune: str | None) -> None:
+        pkey = _key(province)
+        self.provinces.setdefault(pkey, province)
+        if isinstance(district, str) and district:
+            self.districts.setdefault(pkey, {}).setdefault(_key(district), district)
+        if isinstance(commune, str) and commune:  # the data has a few NaN names
+            self.communes.setdefault(pkey, {}).setdefault(_key(commune), commune)
+
+
+@lru_cache(maxsize=1)
+def get_gazetteer() -> Gazetteer:
+    """Old and new units, loaded once from the data files of ``vietnamadminunits``."""
+    data = resources.files("vietnamadminunits") / "data"
+    legacy = json.loads((data / "parser_legacy.json").read_text(encoding="utf-8"))
+    new = json.loads((data / "parser_from_2025.json").read_text(encoding="utf-8"))
+    gaz = Gazetteer()
+    names = {k: v["provinceShort"] for k, v in legacy["DICT_PROVINCE"].items()}
+    for pkey, districts in legacy["DICT_PROVINCE_DISTRICT_WARD_NO_ACCENTED"].items():
+        for dkey, wards in districts.items():
+            district = legacy["DICT_PROVINCE_DISTRICT"][pkey].get(dkey, {}).get("districtShort")
+            for ward in wards.values():
+                gaz.add(names[pkey], district, ward["wardShort"])
+    for pkey, districts in legacy["DICT_PROVINCE_DISTRICT"].items():
+        for district in districts.values():
+            gaz.add(names[pkey], district["districtShort"], None)
+    # Merged provinces: communes of the new province are looked up under its name.
+    new_names = {k: v["provinceShort"] for k, v in new["DICT_PROVINCE"].items()}
+    for pkey, wards in new["DICT_PROVINCE_WARD_NO_ACCENTED"].items():
+        for ward in wards.values():
+            gaz.add(new_names[pkey], None, ward["wardShort"])
+    return gaz
+
+
+def _closest(written: str, choices: dict[str, str]) -> str | None:
+    """The one name of ``choices`` ``written`` is a misreading of (None: none or several)."""
+    key = _key(written)
+    if not key or key in choices or key.isdigit():
+        return None
+    folded = fold(key)
+    same_letters = [name for k, name in choices.items() if fold(k) == folded]
+    if len(same_letters) == 1:
+        return same_letters[0]
+    if same_letters:
+        return None
+    limit = max(1, len(key) // 6)
+    near = [name for k, name in choices.items() if Levenshtein.distance(k, key) <= limit]
+    return near[0] if len(near) == 1 else None
+
+
+def _split_unit(part: str) -> tuple[str, str]:
+    """``"xã Vĩnh Ninh"`` → ``("xã ", "Vĩnh Ninh")`` (the unit word as written, the name)."""
+    match = _UNIT.match(fold(part))
+    if not match:
+        return "", part
+    return part[: match.end()], part[match.end() :]
+
+
+def _styled(name: str, written: str) -> str:
+    return name.upper() if written.isupper() else name
+
+
+def correct_address(value: str) -> tuple[str, list[str]]:
+    """``value`` with misread unit names put right, and one note per correction."""
+    gaz = get_gazetteer()
+    parts = value.split(", ")
+    notes: list[str] = []
+    unit, name = _split_unit(parts[-1])
+    if unit and fold(unit).strip() not in _PROVINCE_WORDS:
+        return value, notes  # the address does not end with a province
+    pkey = _key(name)
+    if pkey not in gaz.provinces:
+        fixed = _closest(name, gaz.provinces)
+        if fixed is None:
+            return value, notes
+        notes.append(f"{name} → {fixed}")
+        parts[-1] = unit + _styled(fixed, name)
+        pkey = _key(fixed)
+    for index in range(len(parts) - 2, -1, -1):
+        unit, name = _split_unit(parts[index])
+        kind = fold(unit).strip()
+        if kind in _COMMUNE_WORDS:
+            scope = gaz.communes.get(pkey, {})
+        elif kind in _DISTRICT_WORDS:
+            scope = gaz.districts.get(pkey, {})
+        elif not unit and index >= len(parts) - 3:
+            # Cards print bare names: "Thôn 2, Hiệp Thạnh, Đức Trọng, Lâm Đồng".
+            scope = gaz.districts.get(pkey, {}) | gaz.communes.get(pkey, {})
+        else:
+            continue
+        fixed = _closest(name, scope)
+        if fixed is not None:
+            notes.append(f"{name} → {fixed}")
+            parts[index] = unit + _styled(fixed, name)
+    return ", ".join(parts), notes

@@ -1,0 +1,123 @@
+"""Where a batch's pages are read, and how a finished batch is recognised before Prefect starts.
+
+* :func:`task_runner` — threads on this machine (the default), or a dask.distributed cluster
+  through ``prefect-dask`` when a scheduler address is given (``--dask-address`` or
+  ``SOHOA_DASK_ADDRESS``). The flow is the same either way.
+* :func:`finished_batch` — the fast path of a re-run: hash the inputs, and when every file is
+  already digitised by the current stage versions, record the batch and return its summary
+  without importing Prefect or starting its server (seconds, on a batch that takes a second).
+
+Importing this module does not import Prefect.
+
+    >>> runner = task_runner(workers=4, address="tcp://scheduler:8786")   # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from pipeline.options import Options
+
+__all__ = [
+    "DASK_ADDRESS_ENV",
+    "OCR_LIMIT",
+    "dask_address",
+    "ensure_ocr_limit",
+    "finished_batch",
+    "task_runner",
+]
+
+DASK_ADDRESS_ENV = "SOHOA_DASK_ADDRESS"
+
+
+def dask_address(explicit: str | None = None) -> str | None:
+    """``explicit``, else ``$SOHOA_DASK_ADDRESS``, else None (run on local threads)."""
+    return explicit or os.environ.get(DASK_ADDRESS_ENV) or None
+
+
+def task_runner(workers: int, address: str | None = None) -> Any:
+    """The Prefect task runner for a batch.
+
+    Args:
+        workers: pages read at once on local threads (ignored on a cluster, whose workers'
+            ``--nthreads`` decide).
+        address: a dask.distributed scheduler (``tcp://host:8786``); default
+            ``$SOHOA_DASK_ADDRESS``. Every worker must see the input files and the data
+            directory at the same paths, and reach the database (docs/deploy.md).
+    """
+    address = dask_address(address)
+    if address:
+        from prefect_dask import DaskTaskRunner
+
+        return DaskTaskRunner(address=address)
+    from prefect.task_runners import ThreadPoolTaskRunner
+
+    # Threads suffice: each worker spends its time in a Tesseract or pdftoppm subprocess or in
+    # OpenCV, all outside the GIL.
+    return ThreadPoolTaskRunner(max_workers=workers)
+
+
+def finished_batch(paths: Sequence[str], options: Options) -> Any | None:
+    """The summary of a batch that is already done, or None when there is work to do.
+
+    Work means a file never digitised, unfinished, failed, or digitised by other stage versions
+    (:data:`pipeline.digitise.STAGE_VERSIONS`), or an input that will fail and must be reported
+    and recorded by the flow. The batch is recorded like any other, all files skipped.
+
+    Raises:
+        NoInputError: a path does not exist (as the flow would).
+    """
+    from pipeline.digitise import STAGE_VERSIONS, BatchSummary, FileOutcome, get_store
+    from pipeline.load import InputProblem, expand_inputs
+    from pipeline.storage.refresh import is_current
+
+    started = time.perf_counter()
+    store = get_store(options.db_url)
+    outcomes: list[FileOutcome] = []
+    ignored: list[str] = []
+    with expand_inputs([Path(p) for p in paths]) as entries:
+        for entry in entries:
+            if isinstance(entry, InputProblem):
+                if not entry.ignored:
+                    return None
+                ignored.append(entry.name)
+            elif is_current(store, entry.sha256, STAGE_VERSIONS):
+                outcomes.append(FileOutcome(name=entry.name, sha256=entry.sha256, skipped=True))
+            else:
+                return None
+    if not outcomes:
+        return None  # nothing to read: the flow reports it as it always does
+    summary = BatchSummary(outcomes=outcomes, ignored=ignored, started=started)
+    summary.batch_id = store.start_batch(options.model_dump(mode="json"))
+    summary.seconds = time.perf_counter() - started
+    store.finish_batch(summary.batch_id, summary.totals())
+    return summary
+
+
+OCR_LIMIT = "ocr"
+"""Name of the Prefect global concurrency limit every ``ocr-page`` task takes a slot of."""
+OCR_LIMIT_ENV = "SOHOA_OCR_LIMIT"
+
+
+def ensure_ocr_limit(limit: int | None = None) -> int | None:
+    """Create (or resize) the global concurrency limit ``ocr`` when a size is configured.
+
+    Without ``limit`` or ``$SOHOA_OCR_LIMIT`` nothing is created and an existing limit is left
+    as an administrator set it (``prefect gcl create ocr --limit 8``): a limit made implicitly
+    by one small run would silently throttle a later run on a bigger cluster. Where no limit
+    exists, ``ocr-page`` tasks run unthrottled.
+
+    Returns:
+        The size set, or None when none is configured.
+    """
+    size = limit or int(os.environ.get(OCR_LIMIT_ENV, "0") or 0) or None
+    if size is not None:
+        from prefect.client.orchestration import get_client
+
+        with get_client(sync_client=True) as client:
+            client.upsert_global_concurrency_limit_by_name(OCR_LIMIT, size)
+    return size

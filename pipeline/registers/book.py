@@ -1,0 +1,244 @@
+"""A whole register book: its OCRed pages in, one validated record per entry out.
+
+Pages are taken one at a time — the stored clean image is read, cut at the gutter when the page
+is a two-page spread (:func:`pipeline.preprocess.find_gutter` found it during cleaning), the grid
+found (or inferred from the words) and the rows read — so a 500-page book holds one page image
+in memory, never the book.
+"""
+
+from __future__ import annotations
+
+import bisect
+from collections.abc import Iterable
+from concurrent.futures import ThreadPoolExecutor
+from functools import cache
+from pathlib import Path
+
+import cv2
+import numpy as np
+
+from extractors.calibration import Calibration
+from pipeline.exceptions import OcrError
+from pipeline.models import (
+    BBox,
+    Document,
+    DocumentResult,
+    ExtractedField,
+    ExtractedRecord,
+    Page,
+    Word,
+)
+from pipeline.ocr import page_from_tsv, run_tesseract
+from pipeline.options import Options
+from pipeline.registers.entries import (
+    ILLEGIBLE_REASON,
+    BookState,
+    Reread,
+    TableReading,
+    check_sequences,
+    entries_from_table,
+    read_cells,
+    read_table,
+)
+from pipeline.registers.grid import Grid, detect_grid, erase_rules, grid_from_words
+from pipeline.registers.templates import Template, get_template, rank_templates
+
+__all__ = [
+    "CALIBRATION_PATH",
+    "ILLEGIBLE_KEY",
+    "calibration_key",
+    "cell_reader",
+    "find_grids",
+    "header_text",
+    "interpret_register",
+    "read_register_page",
+    "read_tables",
+    "register_calibration",
+    "resolve_template",
+]
+
+
+def _halves(page: Page) -> list[tuple[int, int]]:
+    spread = page.preprocess.get("spread")
+    if spread:
+        x = int(spread["split_x"])
+        return [(0, x), (x, page.width)]
+    return [(0, page.width)]
+
+
+def find_grids(page: Page, grey: np.ndarray | None, titles: list[tuple[str, ...]]) -> list[Grid]:
+    """The grid of each page half (one for a single page, two for a spread), ruled if the
+    image shows rules, else inferred from the words under header titles ``titles``."""
+    grids = []
+    for x0, x1 in _halves(page):
+        grid = None
+        if grey is not None:
+            found = detect_grid(grey[:, x0:x1])
+            grid = found.shifted(x0) if found is not None else None
+        if grid is None:
+            words = [w for w in page.words if x0 <= (w.bbox[0] + w.bbox[2]) / 2 < x1]
+            grid = grid_from_words(words, titles)
+        if grid is not None:
+            grids.append(grid)
+    return grids
+
+
+def header_text(page: Page, grid: Grid) -> str:
+    """Text of the grid's first row (the column titles on a page that has them)."""
+    cells = read_cells(page, grid)
+    return " ".join(c.text for c in cells[0] if c.text) if cells else ""
+
+
+def resolve_template(name: str, page: Page, grey: np.ndarray | None) -> Template:
+    """``name``'s template, or for ``auto`` the template whose titles best match the page."""
+    if name != "auto":
+        return get_template(name)
+    every = {t for s in rank_templates("") for t in s.template.columns for t in t.titles}
+    grids = find_grids(page, grey, [tuple(every)])
+    header = header_text(page, grids[0]) if grids else page.text
+    return rank_templates(header, page.text)[0].template
+
+
+def cell_reader(erased: np.ndarray, options: Options | None = None) -> Reread:
+    """A :data:`~pipeline.registers.entries.Reread` for ``erased`` (the page without its
+    rules): the cells are stacked one under another with white between them and read in one
+    Tesseract run (``--psm 6``), since starting Tesseract costs more than reading a cell."""
+    lang = options.lang if options else "vie"
+    timeout = options.tesseract_timeout if options else 60.0
+    gap = 40
+
+    def reread(boxes: list[BBox]) -> list[list[Word]]:
+        crops = [erased[max(0, y0) : y1, max(0, x0) : x1] for x0, y0, x1, y1 in boxes]
+        width = max((c.shape[1] for c in crops), default=0) + 2 * gap
+        height = sum(c.shape[0] + gap for c in crops) + gap
+        sheet = np.full((height, width), 255, np.uint8)
+        tops = []
+        y = gap
+        for crop in crops:
+            sheet[y : y + crop.shape[0], gap : gap + crop.shape[1]] = crop
+            tops.append(y)
+            y += crop.shape[0] + gap
+        try:
+            tsv = run_tesseract(sheet, lang=lang, psm=6, dpi=300, timeout=timeout)
+        except OcrError:
+            return [[] for _ in boxes]  # the cells stay unread and go to review
+        found: list[list[Word]] = [[] for _ in boxes]
+        for word in page_from_tsv(tsv, number=1, width=width, height=height).words:
+            middle = (word.bbox[1] + word.bbox[3]) / 2
+            i = bisect.bisect_right(tops, middle) - 1
+            if i < 0 or middle > tops[i] + crops[i].shape[0]:
+                continue
+            dx, dy = max(0, boxes[i][0]) - gap, max(0, boxes[i][1]) - tops[i]
+            x0, y0, x1, y1 = word.bbox
+            found[i].append(word.model_copy(update={"bbox": (x0 + dx, y0 + dy, x1 + dx, y1 + dy)}))
+        return found
+
+    return reread
+
+
+def read_tables(
+    page: Page, template: Template, grey: np.ndarray | None, options: Options | None = None
+) -> list[TableReading]:
+    """The read tables of one page (both halves of a spread, left first): everything that
+    needs pixels or Tesseract, and nothing that needs the pages before."""
+    titles = [c.titles for c in template.columns]
+    ink = reread = None
+    if grey is not None:
+        erased = erase_rules(grey)
+        _, ink = cv2.threshold(erased, 0, 255, cv2.THRESH_BINARY_INV | cv2.THRESH_OTSU)
+        reread = cell_reader(erased, options)
+    return [read_table(page, g, template, ink, reread) for g in find_grids(page, grey, titles)]
+
+
+def read_register_page(
+    page: Page,
+    template: Template,
+    state: BookState,
+    grey: np.ndarray | None,
+    options: Options | None = None,
+) -> list[ExtractedRecord]:
+    """The entries of one page (both halves of a spread, left first)."""
+    tables = read_tables(page, template, grey, options)
+    return [r for t in tables for r in entries_from_table(t, template, state)]
+
+
+def _load_grey(path: Path | None) -> np.ndarray | None:
+    if path is None or not path.is_file():
+        return None
+    return cv2.imread(str(path), cv2.IMREAD_GRAYSCALE)
+
+
+CALIBRATION_PATH = Path(__file__).parent / "calibration.json"
+ILLEGIBLE_KEY = "illegible"
+
+
+def calibration_key(field: ExtractedField) -> str:
+    """The step function a cell is calibrated with: its field's, or for a cell on a page that
+    reads like handwriting one pooled function for all fields (print and handwriting misread
+    differently, and there are too few handwritten cells to fit one per field)."""
+    return ILLEGIBLE_KEY if ILLEGIBLE_REASON in field.reasons else field.name
+
+
+@cache
+def register_calibration() -> Calibration:
+    """The calibration of cell confidences shipped with the package (fitted by
+    ``python -m pipeline.registers.bench calibrate``; identity when there is none)."""
+    from extractors.calibration import IDENTITY
+
+    if not CALIBRATION_PATH.exists():
+        return IDENTITY
+    return Calibration.model_validate_json(CALIBRATION_PATH.read_text("utf-8"))
+
+
+def interpret_register(
+    document: Document,
+    options: Options,
+    images: Iterable[Path | None] | None = None,
+    calibration: Calibration | None = None,
+) -> DocumentResult:
+    """One validated record per register entry of ``document``.
+
+    Pages are read ``options.workers`` at a time (grid, cells and rereads: OpenCV and
+    Tesseract, outside the GIL), each loading its own image and dropping it when done; their
+    entries are then made in book order, which ditto marks and headerless pages need.
+
+    Args:
+        document: the book's OCRed pages.
+        options: ``register_template`` names the template (``auto`` picks one per book).
+        images: the stored clean image of each page (default: where :func:`read_page` keeps
+            them); a missing image makes that page fall back to the word-inferred grid.
+        calibration: maps raw cell confidences to the probability that the value is right
+            (default: :func:`register_calibration`; ``IDENTITY`` to get raw ones, for fitting).
+    """
+    from pipeline.digitise import page_image_path
+    from pipeline.validate import validate
+
+    paths = list(
+        images
+        if images is not None
+        else (page_image_path(options.data_dir, document.sha256, p.number) for p in document.pages)
+    )
+    if not document.pages:
+        return DocumentResult(doc_type="civil_register_page", doc_type_confidence=1.0)
+    template = resolve_template(
+        options.register_template or "auto", document.pages[0], _load_grey(paths[0])
+    )
+
+    def prepare(item: tuple[Page, Path | None]) -> list[TableReading]:
+        return read_tables(item[0], template, _load_grey(item[1]), options)
+
+    state = BookState()
+    records: list[ExtractedRecord] = []
+    with ThreadPoolExecutor(max_workers=options.workers) as pool:
+        for tables in pool.map(prepare, zip(document.pages, paths, strict=True)):
+            for table in tables:
+                records.extend(entries_from_table(table, template, state))
+    check_sequences(records)
+    # Register cells get their own calibration: the label extractors' was fitted without
+    # ledgers, and a ledger cell's raw confidence means something else (docs/registers.md).
+    calibration = calibration or register_calibration()
+    for record in records:
+        for field in record.fields.values():
+            field.confidence = calibration.apply(calibration_key(field), field.confidence)
+    result = DocumentResult(doc_type=template.doc_type, doc_type_confidence=1.0, records=records)
+    return validate(result, options.scoring)

@@ -1,0 +1,65 @@
+"""Confidence calibration: isotonic fit, shrinkage, lookup, the shipped data."""
+
+from __future__ import annotations
+
+import pytest
+
+from extractors.calibration import (
+    CALIBRATION_PATH,
+    IDENTITY,
+    Calibration,
+    Outcome,
+    fit,
+    get_calibration,
+    routing_figures,
+)
+
+
+def outcome(name: str, raw: float, correct: bool) -> Outcome:
+    return Outcome(
+        "f", "cccd_front", "p", "subject", name, "x", "x" if correct else "y", raw, correct
+    )
+
+
+def test_calibration_fit_is_monotone_and_shrunk():
+    outcomes = [outcome("full_name", 0.3, k % 2 == 0) for k in range(20)]
+    outcomes += [outcome("full_name", 0.95, True) for _ in range(200)]
+    calibration = fit(outcomes, "test")
+    steps = calibration.steps["names"]
+    probabilities = [p for _, p in steps]
+    assert probabilities == sorted(probabilities)
+    assert calibration.apply("full_name", 0.96) == pytest.approx(200.5 / 201)
+    assert calibration.apply("full_name", 0.3) < 0.6
+    assert calibration.apply("full_name", 0.1) == 0.0  # below anything seen
+
+
+def test_calibration_field_borrows_its_family_curve():
+    calibration = Calibration(version="t", steps={"dates": [(0.0, 0.2), (0.9, 0.999)]})
+    assert calibration.apply("issue_date", 0.95) == 0.999
+    assert calibration.apply("issue_date", 0.5) == 0.2
+    assert IDENTITY.apply("issue_date", 0.42) == 0.42
+
+
+def test_calibration_routing_figures_count_errors_among_accepted():
+    outcomes = [outcome("sex", 0.99, True)] * 99 + [outcome("sex", 0.99, False)]
+    calibration = Calibration(version="t", steps={"*": [(0.0, 0.999)]})
+    figures = routing_figures(outcomes, calibration)
+    assert figures["auto_accept_rate"] == 1.0
+    assert figures["error_among_accepted"] == pytest.approx(0.01)
+
+
+@pytest.mark.skipif(not CALIBRATION_PATH.exists(), reason="no calibration shipped yet")
+def test_calibration_shipped_data_loads_and_is_versioned():
+    calibration = get_calibration()
+    assert calibration.version.startswith("sohoa.calibration.")
+    for steps in calibration.steps.values():
+        assert [p for _, p in steps] == sorted(p for _, p in steps)
+
+
+def test_calibration_is_applied_by_extract(make_document):
+    from extractors import extract
+
+    document = make_document("Họ và tên: LÊ VĂN AN")
+    raw = extract(document, "unknown", calibration=IDENTITY)[0].fields["full_name"].confidence
+    shipped = extract(document, "unknown")[0].fields["full_name"].confidence
+    assert shipped == get_calibration().apply("full_name", raw)

@@ -1,0 +1,245 @@
+"""Extraction on the newer document types and layouts: several people, prose, check boxes, boxed
+tables (pairing cells by their boxes), MRZ, gazetteer corrections."""
+
+from __future__ import annotations
+
+import pytest
+
+from extractors import extract
+from extractors.gazetteer import correct_address
+from extractors.names import split_name
+from extractors.records import read_mrz_id
+from pipeline.models import Document, Line, Page, Word
+
+
+def values(document: Document, doc_type: str) -> dict[str, dict[str, str | None]]:
+    return {
+        r.role: {name: f.value for name, f in r.fields.items()} for r in extract(document, doc_type)
+    }
+
+
+CONTRACT = """HỢP ĐỒNG THUÊ NHÀ
+Số: 04/2022/HĐ
+Hôm nay, ngày 03 tháng 05 năm 2022, tại Ủy ban nhân dân phường Cửa Nam, chúng tôi gồm có:
+BÊN A (Bên cho thuê):
+Ông: NGUYỄN VĂN AN
+Sinh năm: 1970
+CCCD số: 001070012345, cấp ngày 12/04/2021 tại Cục Cảnh sát quản lý hành chính về trật tự
+xã hội
+Thường trú: Số 5 phố Huế, phường Hai Bà Trưng, thành phố Hà Nội
+
+BÊN B (Bên thuê):
+Bà: TRẦN THỊ BÌNH
+Sinh năm: 1985
+CCCD số: 038185054321, cấp ngày 01/07/2022 tại Cục Cảnh sát quản lý hành chính về trật tự xã hội
+Thường trú: Thôn 3, xã Hoằng Hóa, tỉnh Thanh Hóa
+
+Hai bên thống nhất ký kết hợp đồng này với các điều khoản sau đây:
+Điều 1. Bên A đồng ý cho Bên B thuê nhà ở tại phường Cửa Nam."""
+
+
+def test_documents_contract_parties_get_their_own_records(make_document):
+    got = values(make_document(CONTRACT), "contract")
+    assert set(got) == {"party_a", "party_b"}
+    assert got["party_a"] == {
+        "full_name": "Nguyễn Văn An",
+        "date_of_birth": "1970",
+        "id_number": "001070012345",
+        "issue_date": "2021-04-12",
+        "issuing_authority": "Cục Cảnh sát quản lý hành chính về trật tự xã hội",
+        "place_of_residence": "Số 5 phố Huế, phường Hai Bà Trưng, thành phố Hà Nội",
+    }
+    assert got["party_b"]["full_name"] == "Trần Thị Bình"
+    assert got["party_b"]["id_number"] == "038185054321"
+    assert got["party_b"]["place_of_residence"] == "Thôn 3, xã Hoằng Hóa, tỉnh Thanh Hóa"
+
+
+MARRIAGE = """GIẤY CHỨNG NHẬN KẾT HÔN
+Số: 110/2016 Quyển số: 01
+Họ, chữ đệm, tên chồng: LÊ VĂN HÙNG
+Ngày, tháng, năm sinh: 02/03/1988
+Dân tộc: Kinh Quốc tịch: Việt Nam
+Nơi cư trú: Xóm 1, xã La Bằng, huyện Đại Từ, tỉnh Thái Nguyên
+Giấy tờ tùy thân: Căn cước công dân số 019088012345
+
+Họ, chữ đệm, tên vợ: PHẠM THỊ LAN
+Ngày, tháng, năm sinh: 05/06/1990
+Dân tộc: Tày Quốc tịch: Việt Nam
+Nơi cư trú: Xóm 1, xã La Bằng, huyện Đại Từ, tỉnh Thái Nguyên
+Giấy tờ tùy thân: Căn cước công dân số 019190054321
+
+Nơi đăng ký kết hôn: Ủy ban nhân dân xã La Bằng, huyện Đại Từ, tỉnh Thái Nguyên
+Ngày, tháng, năm đăng ký: 20/07/2016"""
+
+
+def test_documents_marriage_husband_and_wife_share_the_registration(make_document):
+    got = values(make_document(MARRIAGE), "marriage_certificate")
+    assert set(got) == {"husband", "wife"}
+    assert got["husband"]["full_name"] == "Lê Văn Hùng"
+    assert got["husband"]["id_number"] == "019088012345"
+    assert got["wife"]["full_name"] == "Phạm Thị Lan"
+    assert got["wife"]["date_of_birth"] == "1990-06-05"
+    assert got["wife"]["ethnicity"] == "Tày"
+    for role in ("husband", "wife"):
+        assert got[role]["registration_number"] == "110/2016"
+        assert got[role]["book_number"] == "01"
+        assert got[role]["registration_date"] == "2016-07-20"
+
+
+DEATH = """TRÍCH LỤC KHAI TỬ
+Số: 81/2017 Quyển số: 01
+Họ, chữ đệm, tên: VÕ THỊ HUYỀN
+Ngày, tháng, năm sinh: 06/05/1926
+Giới tính: Nữ Dân tộc: Kinh Quốc tịch: Việt Nam
+Số định danh cá nhân: 079126514820
+Nơi cư trú cuối cùng: Số 73 đường Đồng Khởi, phường Tân Phong, thành phố Biên Hòa, tỉnh Đồng Nai
+Đã chết vào lúc: 10 giờ 05 phút, ngày 30/07/2017
+Nơi chết: Bệnh viện Đa khoa tỉnh Đồng Nai
+Nguyên nhân chết: Suy tim
+
+Họ, chữ đệm, tên người đi khai tử: VÕ VĂN PHÚC
+Giấy tờ tùy thân: Căn cước công dân số 001089453144
+
+Nơi đăng ký khai tử: Ủy ban nhân dân phường Tân Phong
+Ngày, tháng, năm đăng ký: 07/08/2017"""
+
+
+def test_documents_death_certificate_subject_and_declarant(make_document):
+    got = values(make_document(DEATH), "death_certificate")
+    subject = got["subject"]
+    assert subject["date_of_death"] == "2017-07-30"
+    assert subject["place_of_death"] == "Bệnh viện Đa khoa tỉnh Đồng Nai"
+    assert subject["cause"] == "Suy tim"
+    assert subject["place_of_residence"].startswith("Số 73 đường Đồng Khởi")
+    assert subject["registration_date"] == "2017-08-07"
+    assert got["declarant"] == {"full_name": "Võ Văn Phúc", "id_number": "001089453144"}
+
+
+LETTER = """ĐƠN ĐỀ NGHỊ
+Kính gửi: Ủy ban nhân dân phường Cửa Nam
+Tôi tên là: NGUYỄN THỊ HOA, sinh ngày 12/03/1990, giới tính: Nữ, CCCD số 001190012345,
+cấp ngày 05/06/2021 tại Cục Cảnh sát quản lý hành chính về trật tự xã hội, thường trú tại
+Số 5 phố Huế, phường Hai Bà Trưng, thành phố Hà Nội, số điện thoại: 0912345678.
+Nay tôi làm đơn này kính đề nghị Ủy ban nhân dân phường xem xét."""
+
+
+def test_documents_prose_letter(make_document):
+    got = values(make_document(LETTER), "application_form")["subject"]
+    assert got == {
+        "full_name": "Nguyễn Thị Hoa",
+        "date_of_birth": "1990-03-12",
+        "sex": "female",
+        "id_number": "001190012345",
+        "issue_date": "2021-06-05",
+        "issuing_authority": "Cục Cảnh sát quản lý hành chính về trật tự xã hội",
+        "place_of_residence": "Số 5 phố Huế, phường Hai Bà Trưng, thành phố Hà Nội",
+        "phone": "0912345678",
+    }
+
+
+@pytest.mark.parametrize(
+    ("line", "sex"),
+    [
+        ("Giới tính: ☒ Nam ☐ Nữ", "male"),
+        ("Giới tính: ☐ Nam ☒ Nữ", "female"),
+        ("Giới tính: [ ] Nam [x] Nữ", "female"),
+        ("Giới tính: X Nam O Nữ", "male"),
+    ],
+)
+def test_documents_check_boxes(make_document, line, sex):
+    assert values(make_document(line), "application_form")["subject"]["sex"] == sex
+
+
+def _table_document() -> Document:
+    """A boxed table OCR read a column at a time: labels first, then the value cells."""
+
+    def line(text: str, x: int, y: int, block: int) -> Line:
+        words, left = [], x
+        for token in text.split():
+            words.append(
+                Word(text=token, confidence=0.96, bbox=(left, y, left + 20 * len(token), y + 40))
+            )
+            left += 20 * len(token) + 20
+        return Line(words=tuple(words), block=block)
+
+    rows = [
+        ("Họ và tên", "TRẦN VĂN BA"),
+        ("Ngày sinh", "01/02/1990"),
+        ("Số CCCD", "001090012345"),
+        ("Nơi thường trú", "Thôn 2, xã Yên Sở, tỉnh Hà Nam"),
+    ]
+    labels = [line(label, 100, 200 + 120 * k, 1) for k, (label, _) in enumerate(rows)]
+    cells = [line(value, 900, 205 + 120 * k, 2 + k) for k, (_, value) in enumerate(rows)]
+    page = Page(number=1, width=2480, height=3508, lines=(*labels, *cells))
+    return Document(source="t.png", sha256="0" * 64, pages=(page,))
+
+
+def test_documents_table_cells_paired_by_their_boxes():
+    got = values(_table_document(), "application_form")["subject"]
+    assert got["full_name"] == "Trần Văn Ba"
+    assert got["date_of_birth"] == "1990-02-01"
+    assert got["id_number"] == "001090012345"
+    assert got["place_of_residence"] == "Thôn 2, xã Yên Sở, tỉnh Hà Nam"
+
+
+def test_documents_cccd_back_mrz_and_authority(make_document):
+    text = """Đặc điểm nhân dạng / Personal identification: Nốt ruồi C:1cm
+Ngày, tháng, năm / Date, month, year: 28/11/2023
+CỤC TRƯỞNG CỤC CẢNH SÁT
+QUẢN LÝ HÀNH CHÍNH VỀ TRẬT TỰ XÃ HỘI
+IDVNM0926493914074092649391<<6
+9209220M5209228VNM<<<<<<<<<<<4"""
+    got = values(make_document(text), "cccd_back")["subject"]
+    assert got["id_number"] == "074092649391"
+    assert got["issue_date"] == "2023-11-28"
+    assert got["issuing_authority"] == (
+        "CỤC TRƯỞNG CỤC CẢNH SÁT QUẢN LÝ HÀNH CHÍNH VỀ TRẬT TỰ XÃ HỘI"
+    )
+
+
+def test_documents_mrz_misread_digit_is_put_right_by_check_digits():
+    doc = "092649391"
+    from extractors.records import _mrz_check
+
+    line = f"IDVNM{doc}{_mrz_check(doc)}074092649394<<{_mrz_check('074092649391')}"
+    assert read_mrz_id(line)[:2] == ("074092649391", 0.9)
+
+
+def test_documents_unknown_document_gets_generic_label_values(make_document):
+    got = values(make_document("Họ và tên: LÊ VĂN AN\nNgày sinh: 01/02/1990"), "unknown")
+    assert got["subject"] == {"full_name": "Lê Văn An", "date_of_birth": "1990-02-01"}
+
+
+@pytest.mark.parametrize(
+    ("written", "fixed"),
+    [
+        ("Số 96 phố Minh Khai, Bạch Đăng, Hai Bà Trưng, Hà Nội",
+         "Số 96 phố Minh Khai, Bạch Đằng, Hai Bà Trưng, Hà Nội"),
+        ("la Ka, Chư Păh, Gia Lai", "Ia Ka, Chư Păh, Gia Lai"),
+        ("phường Bà Đình, thành phố Hà Nội", "phường Ba Đình, thành phố Hà Nội"),  # 2025 units
+        ("Xã Vĩnh Ninh, Huyện Vĩnh Tường, Tỉnh Vĩnh Phúc",
+         "Xã Vĩnh Ninh, Huyện Vĩnh Tường, Tỉnh Vĩnh Phúc"),  # right already
+    ],
+)  # fmt: skip
+def test_documents_gazetteer_corrects_unit_names(written, fixed):
+    assert correct_address(written)[0] == fixed
+
+
+def test_documents_place_correction_lowers_confidence(make_document):
+    field = extract(make_document("Quê quán: la Ka, Chư Păh, Gia Lai"), "cccd_front")[0].fields
+    reason = field["place_of_origin"].reasons[0]
+    assert "gazetteer" in reason
+    plain = extract(make_document("Quê quán: Ia Ka, Chư Păh, Gia Lai"), "cccd_front")[0].fields
+    assert field["place_of_origin"].confidence < plain["place_of_origin"].confidence
+
+
+@pytest.mark.parametrize(
+    ("name", "parts"),
+    [
+        ("NGUYỄN THỊ HỒNG NHUNG", ("Nguyễn", "Thị Hồng", "Nhung", True)),
+        ("Lê An", ("Lê", "", "An", True)),
+        ("Xyz Văn An", ("Xyz", "Văn", "An", False)),
+    ],
+)
+def test_documents_name_split(name, parts):
+    assert tuple(split_name(name)) == parts

@@ -1,0 +1,76 @@
+"""The benchmark's arithmetic, its table and its memory probe (speeds themselves live in its
+output, never in assertions)."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pytest
+
+from pipeline.bench import PeakRss, markdown_table, ratios, verdicts
+
+
+def _result(**overrides) -> dict:
+    result = {
+        "pages": 60,
+        "workers": 2,
+        "inputs": "book.pdf + images/",
+        "machine": {"cpu": "test CPU", "cores": 2, "tesseract": "tesseract 5.3.0"},
+        "date": "2026-11-24T00:00:00+00:00",
+        "tesseract": {"seconds": 60.0, "cpu_seconds": 118.0},
+        "sohoa": {"seconds": 66.0, "cpu_seconds": 130.0, "flow_seconds": 61.0},
+        "rerun": {"seconds": 1.5, "cpu_seconds": 1.2},
+        "ocrmypdf": {"seconds": 150.0, "cpu_seconds": 280.0},
+    }
+    return result | overrides
+
+
+def test_bench_ratios_are_throughput_ratios() -> None:
+    r = ratios(_result())
+    assert r["tesseract_pps"] == 1.0 and r["sohoa_pps"] == pytest.approx(60 / 66, abs=1e-3)
+    assert r["sohoa_vs_tesseract"] == pytest.approx(60 / 66, abs=1e-3)
+    assert r["sohoa_flow_vs_tesseract"] == pytest.approx(60 / 61, abs=1e-3)
+    assert r["sohoa_vs_ocrmypdf"] == pytest.approx(150 / 66, abs=1e-3)
+    assert r["rerun_speedup"] == 44.0
+    assert r["cpu_sohoa_vs_tesseract"] == pytest.approx(118 / 130, abs=1e-3)
+
+
+@pytest.mark.parametrize(
+    ("sohoa_seconds", "rerun_seconds", "expected"),
+    [
+        (66.0, 1.5, (True, True, True)),
+        (80.0, 1.5, (False, False, True)),  # 0.75 × Tesseract, 1.9 × OCRmyPDF
+        (66.0, 4.0, (True, True, False)),
+    ],
+)
+def test_bench_verdicts_follow_the_targets(sohoa_seconds, rerun_seconds, expected) -> None:
+    result = _result(
+        sohoa={"seconds": sohoa_seconds, "cpu_seconds": 1.0},
+        rerun={"seconds": rerun_seconds, "cpu_seconds": 1.0},
+    )
+    result["ratios"] = ratios(result)
+    met = verdicts(result)
+    assert (met["sohoa_vs_tesseract"], met["sohoa_vs_ocrmypdf"], met["rerun_speedup"]) == expected
+    assert met["memory_peak_mb"] is None  # not measured without --memory-pages
+
+
+def test_bench_table_says_what_was_missed_and_what_was_not_measured() -> None:
+    result = _result(sohoa={"seconds": 80.0, "cpu_seconds": 150.0}, ocrmypdf=None)
+    result["ratios"] = ratios(result)
+    result["verdicts"] = verdicts(result)
+    table = markdown_table(result)
+    assert "| sohoa ≥ 0.85 × bare Tesseract | 0.75 ×" in table and "**missed**" in table
+    assert "| sohoa ≥ 2 × OCRmyPDF | — ×" in table and "not measured" in table
+
+
+def test_bench_peak_rss_counts_child_processes() -> None:
+    # The parent is a small Python; its child holds ~200 MB: the tree's peak must include it.
+    child = (
+        "import time; b = bytearray(200 * 2**20); b[::4096] = b'x' * len(b[::4096]); time.sleep(2)"
+    )
+    parent = f"import subprocess, sys; subprocess.run([sys.executable, '-c', {child!r}])"
+    proc = subprocess.Popen([sys.executable, "-c", parent])
+    with PeakRss(proc.pid, interval=0.05) as peak:
+        proc.wait()
+    assert peak.mb > 180
