@@ -208,7 +208,7 @@ def _sohoa(
 def _children_cpu() -> float:
     """CPU seconds of this process's finished children and all they waited for.
 
-    On a shared machine wall-clock time stretches with other people's load and CPU time does
+    On a busy machine wall-clock time stretches with other load and CPU time does
     not: the CPU ratios stay comparable where the wall-clock ones do not.
     """
     usage = resource.getrusage(resource.RUSAGE_CHILDREN)

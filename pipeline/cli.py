@@ -252,6 +252,7 @@ def ocr(
     from pipeline.load import InputProblem, expand_inputs, load_page, page_count
     from pipeline.ocr import TesseractEngine, tesseract_version
     from pipeline.preprocess import preprocess
+    from pipeline.preprocess.context import clean_dpi
 
     if fmt not in ("text", "hocr", "alto"):
         raise typer.BadParameter("must be text, hocr or alto", param_hint="--format")
@@ -268,10 +269,11 @@ def ocr(
                 image, dpi = load_page(
                     entry, number, dpi=options.dpi, max_pixels=options.max_image_pixels
                 )
-                clean, _ = preprocess(image, options.preprocess)
+                clean, provenance = preprocess(image, options.preprocess)
                 if number > 1:
                     sys.stdout.write("\f")
-                sys.stdout.write(engine.render(clean, fmt=fmt, dpi=dpi))
+                if not (provenance.get("blank") and fmt == "text"):
+                    sys.stdout.write(engine.render(clean, fmt=fmt, dpi=clean_dpi(dpi, provenance)))
                 sys.stdout.write("\n" if fmt == "text" else "")
                 sys.stdout.flush()
 

@@ -25,6 +25,7 @@ from pipeline.models import Document, DocumentResult, FieldStatus, Page
 from pipeline.ocr import OcrEngine, TesseractEngine
 from pipeline.options import Options
 from pipeline.preprocess import preprocess
+from pipeline.preprocess.context import clean_dpi
 
 __all__ = [
     "STAGE_VERSIONS",
@@ -110,8 +111,14 @@ def read_page(
         target.parent.mkdir(parents=True, exist_ok=True)
         cv2.imwrite(str(target), clean)
         image_path = str(target)
+    ocr_dpi = clean_dpi(dpi, provenance)  # the resolution after any rescaling step
     try:
-        page = (engine or make_engine(options)).read(clean, number=number, dpi=dpi)
+        if provenance.get("blank"):
+            # A blank page (a verso, a separator sheet) is recorded, not OCRed: nothing to read,
+            # and Tesseract's noise on empty paper would only become bogus fields.
+            page = Page(number=number, width=clean.shape[1], height=clean.shape[0], dpi=ocr_dpi)
+        else:
+            page = (engine or make_engine(options)).read(clean, number=number, dpi=ocr_dpi)
     except OcrError as exc:
         # Same class (a timeout stays retryable), with the page and file the user must look at.
         raise type(exc)(f"page {number}: {exc.reason}", name=item.name) from exc

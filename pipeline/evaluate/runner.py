@@ -121,7 +121,7 @@ def machine_info() -> dict[str, Any]:
 def _cpu_seconds() -> float:
     """CPU time of this process and of its finished children (Tesseract, pdftoppm).
 
-    Other engineers' jobs on a shared machine stretch wall-clock time but not CPU time, so the
+    Other jobs on a busy machine stretch wall-clock time but not CPU time, so the
     CPU ratio stays comparable between runs when the wall-clock ratio does not.
     """
     own, children = (

@@ -39,6 +39,7 @@ from pipeline.preprocess.geometry import (
 from pipeline.preprocess.page import (
     detect_blank,
     detect_spread,
+    find_gutter,
     remove_borders,
     remove_leaders,
     split_spread,
@@ -63,6 +64,7 @@ __all__ = [
     "estimate_cap_height",
     "estimate_orientation",
     "estimate_skew",
+    "find_gutter",
     "find_page",
     "flatten_illumination",
     "grayscale",

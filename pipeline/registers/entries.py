@@ -10,7 +10,9 @@ crops the stored page image there.
 Confidence of a cell: the lowest OCR word confidence × the parser's strength × how much of the
 cell's ink the OCR words cover. Handwriting and faded ink show in all three: Tesseract's word
 confidences drop, names stop looking like names, and strokes it could not read at all are ink no
-word box covers. ``docs/registers.md`` gives the calibration on generated pages.
+word box covers. Ledger rules (numbers count up, dates go forward, the book's year) lower it
+further; :func:`pipeline.registers.book.interpret_register` then calibrates it
+(``docs/registers.md`` has the figures on generated books).
 
 Ditto marks ("nt", "như trên", 〃, ", "-do-") copy the value of the entry above, with a reason.
 """
@@ -52,7 +54,7 @@ __all__ = [
 
 EXTRACTOR = "registers.cell.v1"
 # A cell whose interior has less dark ink than this share of its area is empty (specks, the
-# ends of erased rules). Measured: a one-digit entry in a 300 dpi cell is ~1 %.
+# ends of erased rules); a single digit written in a 300-dpi ledger cell is several times more.
 EMPTY_INK_SHARE = 0.003
 # Ink the OCR words do not cover: below this coverage a cell holds strokes Tesseract did not
 # read (handwriting, a stamp, a correction), and its confidence falls in proportion.
@@ -64,14 +66,15 @@ _DITTO_MARKS = set("\"'“”„‟″〃˝ʺ`´")
 _RULE_JUNK = "|[]_!¦"
 Reread = Callable[[list[BBox]], list[list[Word]]]
 """OCR of cell boxes on their own: the words of each, in page coordinates."""
-# Pages whose table words have a median OCR confidence under this read like handwriting; their
-# cells must be surer to pass (×0.91 puts the bar for auto-accepting at 0.93 raw confidence).
+# Pages whose table words have a median OCR confidence under this read like handwriting (bench
+# books: 0.50–0.61 handwritten, 0.96 printed). Their cells are marked, lowered, and calibrated
+# apart from printed ones.
 LEGIBLE_MEDIAN = 0.8
 ILLEGIBLE_FACTOR = 0.91
 ILLEGIBLE_REASON = "page reads like handwriting (low OCR confidence across the table)"
 SEQUENCE_PENALTY = 0.5
 CARRIED_FACTOR = 0.9
-DOUBT_CAP = 0.8  # below the default accept threshold (0.85)
+DOUBT_CAP = 0.8  # the normaliser doubted the text: at most this, whatever the OCR said
 # Fields no entry shares with the one above: a "ditto" there is a misreading.
 NO_DITTO = frozenset({"registration_number", "id_number", "husband_id_number", "wife_id_number"})
 _BOOK_YEAR = re.compile(r"so dang ky .*\bnam\s+((?:19|20)\d\d)\b")
@@ -441,7 +444,7 @@ def _read_cell(
     confidence = ocr * parsed.strength * coverage
     if parsed.strength < 1.0:
         # The normaliser doubted the text (a rare surname, a partial date, letters in a
-        # number): in a ledger that is mostly a misreading, so a person looks at it.
+        # number): in a ledger that is mostly a misreading, however crisp the print.
         confidence = min(confidence, DOUBT_CAP)
     return ExtractedField(value=parsed.value, confidence=confidence, reasons=reasons, **base)
 

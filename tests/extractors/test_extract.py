@@ -16,7 +16,7 @@ from extractors.labels import LABELS
 from extractors.nlp import get_nlp, make_doc
 from pipeline.models import Document, ExtractedRecord
 
-# The three printed documents of the brief as a clean OCR would read them (tests/pipeline reads
+# The three printed documents as a clean OCR would read them (tests/pipeline reads
 # them too, for the classifier).
 DOCUMENTS = Path(__file__).parent / "documents"
 CCCD_FRONT = (DOCUMENTS / "cccd_front.txt").read_text(encoding="utf-8")
