@@ -52,7 +52,7 @@ devset: install ## generate the dev set (devset/dev) and held-out forms (devset/
 	nice -n 10 $(BIN)/sohoa samples devset/held-out --n 40 --seed 7 --layouts held-out --workers 2
 
 bench: install ## sohoa vs bare Tesseract vs OCRmyPDF, re-run, memory (docs/benchmarks.md); BENCH_ARGS="--memory-pages 1000"
-	$(BIN)/python -m pip install -q "ocrmypdf==17.13.0" "img2pdf==0.6.3"
+	$(BIN)/python -m pip install -q "ocrmypdf==17.13.0"
 	$(BIN)/python -m pipeline.bench --pages 60 --out reports/bench $(BENCH_ARGS)
 
 clean:
