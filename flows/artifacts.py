@@ -9,26 +9,18 @@ from __future__ import annotations
 import os
 from typing import Any
 
+from pipeline.digitise import SUMMARY_LABELS
+
 __all__ = ["PUBLIC_URL_ENV", "batch_markdown", "publish_batch"]
 
 PUBLIC_URL_ENV = "SOHOA_PUBLIC_URL"
-_LABELS = {
-    "files": "files",
-    "skipped": "already digitised (skipped)",
-    "pages": "pages read",
-    "records": "records",
-    "fields_auto_accepted": "fields auto-accepted",
-    "fields_needs_review": "fields needing review",
-    "failures": "files failed",
-    "seconds": "seconds",
-}
 
 
 def batch_markdown(summary: Any, public_url: str | None = None) -> str:
     """Markdown for one batch: totals, failed files with their reasons, the review queue link."""
     totals = summary.totals()
     lines = [f"## Batch {summary.batch_id}", "", "| | |", "| --- | ---: |"]
-    lines += [f"| {label} | {totals[key]} |" for key, label in _LABELS.items()]
+    lines += [f"| {label} | {totals[key]} |" for key, label in SUMMARY_LABELS.items()]
     if summary.failures:
         lines += ["", "### Files that failed", ""]
         lines += [f"- `{f.name}`: {f.reason}" for f in summary.failures]

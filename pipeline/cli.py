@@ -80,24 +80,14 @@ def _root(
     """sohoa: scans in, validated records out."""
 
 
-_SUMMARY_ROWS = {
-    "files": "files",
-    "skipped": "already digitised (skipped)",
-    "pages": "pages read",
-    "records": "records",
-    "fields_auto_accepted": "fields auto-accepted",
-    "fields_needs_review": "fields needing review",
-    "failures": "files failed",
-    "seconds": "seconds",
-}
-
-
 def _summary_table(totals: dict[str, Any]) -> Table:
     """Label | value rows: readable at any terminal width."""
     table = Table(title="Batch summary", show_header=False, title_justify="left")
     table.add_column("what")
     table.add_column("value", justify="right")
-    for key, label in _SUMMARY_ROWS.items():
+    from pipeline.digitise import SUMMARY_LABELS
+
+    for key, label in SUMMARY_LABELS.items():
         table.add_row(label, str(totals[key]))
     return table
 

@@ -176,6 +176,19 @@ class FileOutcome:
         )
 
 
+# How a batch's totals are labelled for people (the CLI table and the Prefect artifact).
+SUMMARY_LABELS = {
+    "files": "files",
+    "skipped": "already digitised (skipped)",
+    "pages": "pages read",
+    "records": "records",
+    "fields_auto_accepted": "fields auto-accepted",
+    "fields_needs_review": "fields needing review",
+    "failures": "files failed",
+    "seconds": "seconds",
+}
+
+
 @dataclass
 class BatchSummary:
     """Totals for one batch, as the CLI prints them and the batch row stores them."""
