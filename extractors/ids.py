@@ -148,10 +148,11 @@ def find_id_candidates(doc: Doc) -> Doc:
     Used when the label of the ID is unreadable.
     """
     spans = []
+    whole = doc.text  # built anew from the tokens on every access: once, not once per line
     for start, end in line_ranges(doc):
         line = doc[start:end]
         offset = line.start_char
-        text = doc.text[offset : line.end_char]
+        text = whole[offset : line.end_char]
         for first, last in _candidates(text, (12,)):
             parsed = parse_id(text[first:last], (12,))
             if parsed is None or parsed.strength < 0.85:

@@ -585,6 +585,10 @@ def find_values(doc: Doc) -> Doc:
     starts = [s for s, _ in lines]
     labels = list(doc.spans.get("labels", []))
     label_starts = {s.start for s in labels}
+    # Each line's box and whether it holds a label, once: the layout look-ups below compare a
+    # line with every other line, which on a long document must not recompute them each time.
+    boxes = [_line_box(doc, line) for line in lines]
+    labelled = [any(i in label_starts for i in range(*line)) for line in lines]
     values: list[Span] = []
     for index, label in enumerate(labels):
         line = bisect_right(starts, label.start) - 1
@@ -597,7 +601,7 @@ def find_values(doc: Doc) -> Doc:
             # Nothing after the label: the value is in the cell to its right (a boxed table OCR
             # read as separate blocks) or on the next line (cards). A dotted leader to the
             # margin, by contrast, is a form field left empty.
-            cell = _right_cell(doc, lines, line, label_starts)
+            cell = _right_cell(doc, lines, line, boxes, labelled)
             if cell is not None:
                 line = cell
                 start, end = _trim(doc, *lines[cell])
@@ -621,7 +625,7 @@ def find_values(doc: Doc) -> Doc:
                 if (
                     stop == part[0]
                     or not _continues(doc, lines[nxt - 1], part, label_starts, continuation=True)
-                    or _beside_label(doc, lines, nxt, label_starts)
+                    or _beside_label(lines, nxt, boxes, labelled)
                 ):
                     break
                 line_end = _trim(doc, *part)[1]
@@ -669,27 +673,33 @@ def _line_box(doc: Doc, line: tuple[int, int]) -> tuple[int, int, int, int, int]
 
 
 def _right_cell(
-    doc: Doc, lines: list[tuple[int, int]], index: int, label_starts: set[int]
+    doc: Doc,
+    lines: list[tuple[int, int]],
+    index: int,
+    boxes: list[tuple[int, int, int, int, int] | None],
+    labelled: list[bool],
 ) -> int | None:
     """The line right of line ``index`` on the same row: a table's value cell.
 
     OCR reads the cells of a boxed table as separate blocks, often a column at a time, so the
     value cell is not next in reading order; its box is: beside the label, overlapping the
     label's row by at least half a line height. The nearest such line without a label wins.
+    ``boxes`` and ``labelled`` give each line's box (:func:`_line_box`) and whether it holds a
+    label.
     """
-    label = _line_box(doc, lines[index])
+    label = boxes[index]
     if label is None:
         return None
     page, _, top, right, bottom = label
     best: tuple[int, int] | None = None
     for other, (start, end) in enumerate(lines):
-        box = _line_box(doc, (start, end))
+        box = boxes[other]
         if other == index or box is None or box[0] != page or box[1] < right - 5:
             continue
         overlap = min(bottom, box[4]) - max(top, box[2])
         if overlap < 0.5 * min(bottom - top, box[4] - box[2]):
             continue
-        if any(i in label_starts for i in range(start, end)) or _trim(doc, start, end)[0] == end:
+        if labelled[other] or _trim(doc, start, end)[0] == end:
             continue
         if best is None or box[1] - right < best[0]:
             best = (box[1] - right, other)
@@ -697,20 +707,23 @@ def _right_cell(
 
 
 def _beside_label(
-    doc: Doc, lines: list[tuple[int, int]], index: int, label_starts: set[int]
+    lines: list[tuple[int, int]],
+    index: int,
+    boxes: list[tuple[int, int, int, int, int] | None],
+    labelled: list[bool],
 ) -> bool:
     """Is line ``index`` on the row of a line holding a label (the value cell of that label)?"""
-    box = _line_box(doc, lines[index])
+    box = boxes[index]
     if box is None:
         return False
-    for start, end in lines:
-        if not any(i in label_starts for i in range(start, end)):
+    for other in range(len(lines)):
+        if not labelled[other]:
             continue
-        other = _line_box(doc, (start, end))
-        if other is None or other[0] != box[0] or other[3] > box[1] + 5:
+        found = boxes[other]
+        if found is None or found[0] != box[0] or found[3] > box[1] + 5:
             continue
-        overlap = min(box[4], other[4]) - max(box[2], other[2])
-        if overlap >= 0.5 * min(box[4] - box[2], other[4] - other[2]):
+        overlap = min(box[4], found[4]) - max(box[2], found[2])
+        if overlap >= 0.5 * min(box[4] - box[2], found[4] - found[2]):
             return True
     return False
 

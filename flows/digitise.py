@@ -61,8 +61,10 @@ def _transient(task: Any, task_run: Any, state: Any) -> bool:
 
 
 @task(name="ocr-page", retries=2, retry_delay_seconds=1, retry_condition_fn=_transient)
-def ocr_page(item: InputFile, number: int, options: Options) -> Page:
-    # A no-op unless the global concurrency limit exists (flows.runners.ensure_ocr_limit).
+def ocr_page(item: InputFile, number: int, options: Options, limited: bool = False) -> Page:
+    if not limited:
+        return read_page(item, number, options)
+    # The global concurrency limit exists (flows.runners.ensure_ocr_limit): take one slot.
     with concurrency(OCR_LIMIT, occupy=1):
         return read_page(item, number, options)
 
@@ -110,7 +112,7 @@ def _failed(summary: BatchSummary, options: Options, name: str, sha: str | None,
 def digitise_flow(paths: list[str], options: Options) -> BatchSummary:
     """Digitise every document under ``paths`` into the database at ``options.db_url``."""
     store = get_store(options.db_url)
-    ensure_ocr_limit()
+    limited = ensure_ocr_limit()
     summary = BatchSummary(batch_id=store.start_batch(options.model_dump(mode="json")))
     with expand_inputs([Path(p) for p in paths]) as entries:
         pending: dict[str, tuple[InputFile, list[PrefectFuture]]] = {}
@@ -141,7 +143,7 @@ def digitise_flow(paths: list[str], options: Options) -> BatchSummary:
                 # fails with the error's name, the batch goes on.
                 _failed(summary, options, entry.name, entry.sha256, exc)
                 continue
-            futures = [ocr_page.submit(entry, n, options) for n in range(1, pages + 1)]
+            futures = [ocr_page.submit(entry, n, options, limited) for n in range(1, pages + 1)]
             pending[entry.sha256] = (entry, futures)
         _emit("planned", files=len(entries), pages=sum(len(f) for _, f in pending.values()))
 

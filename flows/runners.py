@@ -103,21 +103,31 @@ OCR_LIMIT = "ocr"
 OCR_LIMIT_ENV = "SOHOA_OCR_LIMIT"
 
 
-def ensure_ocr_limit(limit: int | None = None) -> int | None:
-    """Create (or resize) the global concurrency limit ``ocr`` when a size is configured.
+def ensure_ocr_limit(limit: int | None = None) -> bool:
+    """Create (or resize) the global concurrency limit ``ocr`` when a size is configured, and
+    tell whether ``ocr-page`` tasks must take a slot of it.
 
     Without ``limit`` or ``$SOHOA_OCR_LIMIT`` nothing is created and an existing limit is left
     as an administrator set it (``prefect gcl create ocr --limit 8``): a limit made implicitly
-    by one small run would silently throttle a later run on a bigger cluster. Where no limit
-    exists, ``ocr-page`` tasks run unthrottled.
+    by one small run would silently throttle a later run on a bigger cluster.
+
+    Taking a slot is a round trip to the Prefect API per page, which on the temporary server
+    of a local run cost more than half of the batch's time: pages take slots only where the
+    limit exists, which is asked once per batch.
 
     Returns:
-        The size set, or None when none is configured.
+        True when the limit exists (configured now or by an administrator).
     """
-    size = limit or int(os.environ.get(OCR_LIMIT_ENV, "0") or 0) or None
-    if size is not None:
-        from prefect.client.orchestration import get_client
+    from prefect.client.orchestration import get_client
+    from prefect.exceptions import ObjectNotFound
 
-        with get_client(sync_client=True) as client:
+    size = limit or int(os.environ.get(OCR_LIMIT_ENV, "0") or 0) or None
+    with get_client(sync_client=True) as client:
+        if size is not None:
             client.upsert_global_concurrency_limit_by_name(OCR_LIMIT, size)
-    return size
+            return True
+        try:
+            found = client.read_global_concurrency_limit_by_name(OCR_LIMIT)
+        except ObjectNotFound:
+            return False
+        return bool(found.active)
