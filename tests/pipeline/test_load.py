@@ -168,3 +168,79 @@ def test_load_rgb_and_grey_arrays(tmp_path: Path) -> None:
     (item,), _ = _items([path])
     image, dpi = load_page(item, 1, dpi=300, max_pixels=10**8)
     assert image.shape == (20, 30, 3) and image.dtype == np.uint8 and dpi == 300
+
+
+def _scan_pdf(tmp_path: Path, image: Image.Image, dpi: tuple[int, int], **kw) -> InputFile:
+    """A PDF page holding only ``image``, as a scanner writes it (img2pdf, no re-encoding)."""
+    import img2pdf
+
+    buf = io.BytesIO()
+    image.save(buf, format="PNG", dpi=dpi)
+    path = tmp_path / "scan.pdf"
+    path.write_bytes(img2pdf.convert(buf.getvalue(), **kw))
+    (item,), _ = _items([path])
+    return item
+
+
+def _noise(size: tuple[int, int], mode: str = "L") -> Image.Image:
+    rng = np.random.default_rng(1)
+    shape = (size[1], size[0]) if mode == "L" else (size[1], size[0], 3)
+    return Image.fromarray(rng.integers(0, 256, shape, dtype=np.uint8), mode)
+
+
+@pytest.mark.parametrize("mode", ["L", "RGB"])
+def test_load_scanned_pdf_page_is_its_own_image_at_its_own_dpi(tmp_path: Path, mode: str) -> None:
+    image = _noise((340, 480), mode)
+    item = _scan_pdf(tmp_path, image, (200, 200))
+    array, dpi = load_page(item, 1, dpi=300, max_pixels=10**8)
+    # The stored pixels, untouched: not resampled to 300 dpi, not turned to colour.
+    assert dpi == 200
+    assert np.array_equal(array, np.asarray(image))
+
+
+def test_load_pdf_page_that_is_not_a_plain_scan_is_rendered(tmp_path: Path) -> None:
+    import img2pdf
+
+    # Turned a quarter by the page's /Rotate: drawn as a viewer shows it, at the asked dpi.
+    item = _scan_pdf(tmp_path, _noise((340, 480)), (200, 200), rotation=img2pdf.Rotation.ifvalid)
+    import pikepdf
+
+    with pikepdf.open(item.path, allow_overwriting_input=True) as pdf:
+        pdf.pages[0].obj["/Rotate"] = 90
+        pdf.save(item.path)
+    (item,), _ = _items([item.path])
+    array, dpi = load_page(item, 1, dpi=100, max_pixels=10**8)
+    assert dpi == 100 and array.shape[:2] == (170, 240)  # 340 px at 200 dpi is 170 at 100
+    # Unequal resolutions (a fax's 200 × 100 dpi) are drawn to scale by poppler, not stretched.
+    item = _scan_pdf(tmp_path, _noise((340, 240)), (200, 100))
+    array, dpi = load_page(item, 1, dpi=100, max_pixels=10**8)
+    assert dpi == 100 and array.shape[:2] == (240, 170)
+    # Anything drawn besides the one image (here the image a second time, small): rendered.
+    item = _scan_pdf(tmp_path, _noise((340, 480)), (200, 200))
+    with pikepdf.open(item.path, allow_overwriting_input=True) as pdf:
+        page = pdf.pages[0]
+        (name,) = page.obj.Resources.XObject.keys()
+        page.contents_add(pdf.make_stream(b"q 10 0 0 10 0 0 cm " + name.encode() + b" Do Q"))
+        pdf.save(item.path)
+    (item,), _ = _items([item.path])
+    array, dpi = load_page(item, 1, dpi=50, max_pixels=10**8)
+    assert dpi == 50 and array.shape[:2] == (120, 85)
+
+
+def test_load_scanned_pdf_page_over_the_pixel_limit_is_refused(tmp_path: Path) -> None:
+    item = _scan_pdf(tmp_path, _noise((400, 400)), (300, 300))
+    with pytest.raises(FileTooLargeError, match="400×400"):
+        load_page(item, 1, dpi=300, max_pixels=100_000)
+
+
+def test_load_phone_photo_exif_orientation_turns_the_first_frame(tmp_path: Path) -> None:
+    image = _noise((60, 40), "RGB")
+    exif = Image.Exif()
+    exif[0x0112] = 6  # "rotate 90° clockwise to view"
+    turned, plain = tmp_path / "turned.jpg", tmp_path / "plain.jpg"
+    image.save(turned, exif=exif)
+    image.save(plain)
+    (a, b), _ = _items([plain, turned])
+    by_name = {i.path.name: i for i in (a, b)}
+    assert load_page(by_name["plain.jpg"], 1, dpi=300, max_pixels=10**8)[0].shape == (40, 60, 3)
+    assert load_page(by_name["turned.jpg"], 1, dpi=300, max_pixels=10**8)[0].shape == (60, 40, 3)
