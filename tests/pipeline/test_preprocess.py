@@ -290,13 +290,14 @@ def test_preprocess_cap_height_is_measured_and_normalised() -> None:
     assert cap == pytest.approx(58, rel=0.15)
     ctx = _ctx()
     scaled = normalise_resolution(page, ctx)
-    assert ctx.steps[0]["scale"] == pytest.approx(30 / cap, rel=0.01)
+    target = PreprocessOptions().target_cap_height
+    assert ctx.steps[0]["scale"] == pytest.approx(target / cap, rel=0.01)
     assert clean_dpi(600, {"steps": ctx.steps}) == round(600 * scaled.shape[1] / page.shape[1])
-    assert estimate_cap_height(scaled) == pytest.approx(30, rel=0.15)
+    assert estimate_cap_height(scaled) == pytest.approx(target, rel=0.15)
 
 
 def test_preprocess_resolution_in_range_is_left_alone() -> None:
-    page, ctx = _text_page(px=40), _ctx()  # caps ~29 px
+    page, ctx = _text_page(px=32), _ctx()  # caps ~23 px: between the default 20 and 26
     assert normalise_resolution(page, ctx) is page and ctx.steps == []
 
 
