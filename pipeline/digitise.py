@@ -10,6 +10,7 @@ plus :class:`BatchSummary`, what a batch reports at the end.
 
 from __future__ import annotations
 
+import ctypes
 import hashlib
 import json
 import time
@@ -37,6 +38,26 @@ __all__ = [
     "page_image_path",
     "read_page",
 ]
+
+
+def _return_freed_pages_to_the_system() -> None:
+    """Keep every page-sized buffer in a mapping of its own, given back when freed.
+
+    glibc serves blocks under its mmap threshold from per-thread heaps and raises that threshold
+    (up to 32 MB) each time a large block is freed: after a few pages, 9–26 MB page images live
+    in heaps that fragment and seldom shrink, and a long book's memory creeps up page after page.
+    A fixed 1 MB threshold and four heaps: on a 200-page PDF the process's peak fell from 403 to
+    357 MB and its size at the end from 403 to 262 MB. Elsewhere than glibc, nothing changes.
+    """
+    try:
+        libc = ctypes.CDLL("libc.so.6")
+        libc.mallopt(-3, 1 << 20)  # M_MMAP_THRESHOLD
+        libc.mallopt(-8, 4)  # M_ARENA_MAX
+    except (OSError, AttributeError):
+        pass
+
+
+_return_freed_pages_to_the_system()
 
 
 @lru_cache(maxsize=8)
