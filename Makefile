@@ -51,9 +51,10 @@ devset: install ## generate the dev set (devset/dev) and held-out forms (devset/
 	nice -n 10 $(BIN)/sohoa samples devset/dev --n 270 --seed 2026 --all-profiles --workers 2
 	nice -n 10 $(BIN)/sohoa samples devset/held-out --n 40 --seed 7 --layouts held-out --workers 2
 
-bench: install ## sohoa vs bare Tesseract vs OCRmyPDF, re-run, memory (docs/benchmarks.md); BENCH_ARGS="--memory-pages 1000"
+BENCH_ARGS ?= --pages 200 --memory-pages 1000
+bench: install ## sohoa vs bare Tesseract vs OCRmyPDF, re-run, 1,000-page memory (docs/benchmarks.md; ~25 min)
 	$(BIN)/python -m pip install -q "ocrmypdf==17.13.0"
-	$(BIN)/python -m pipeline.bench --pages 60 --out reports/bench $(BENCH_ARGS)
+	$(BIN)/python -m pipeline.bench --out reports/bench $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) data .pytest_cache

@@ -19,14 +19,16 @@ from functools import lru_cache
 from pathlib import Path
 
 import cv2
+import numpy as np
 
 from pipeline.exceptions import OcrError
 from pipeline.load import InputFile, load_page
-from pipeline.models import Document, DocumentResult, FieldStatus, Page
+from pipeline.models import Document, DocumentResult, FieldStatus, Line, Page
 from pipeline.ocr import OcrEngine, TesseractEngine
 from pipeline.options import Options
 from pipeline.preprocess import preprocess
 from pipeline.preprocess.context import clean_dpi
+from pipeline.preprocess.page import split_spread
 
 __all__ = [
     "STAGE_VERSIONS",
@@ -37,6 +39,7 @@ __all__ = [
     "ocr_cache_key",
     "page_image_path",
     "read_page",
+    "read_spread",
 ]
 
 
@@ -140,13 +143,52 @@ def read_page(
             # and Tesseract's noise on empty paper would only become bogus fields.
             page = Page(number=number, width=clean.shape[1], height=clean.shape[0], dpi=ocr_dpi)
         else:
-            page = (engine or make_engine(options)).read(clean, number=number, dpi=ocr_dpi)
+            page = read_spread(engine or make_engine(options), clean, provenance, number, ocr_dpi)
     except OcrError as exc:
         # Same class (a timeout stays retryable), with the page and file the user must look at.
         raise type(exc)(f"page {number}: {exc.reason}", name=item.name) from exc
     page = page.model_copy(update={"preprocess": provenance})
     store.save_page(item.sha256, number, key, page, image_path)
     return page
+
+
+def read_spread(
+    engine: OcrEngine, clean: np.ndarray, provenance: dict, number: int, dpi: int | None
+) -> Page:
+    """OCR a clean page; a two-page spread (``provenance["spread"]``) one half at a time.
+
+    Read whole, Tesseract joins the lines of the left and right pages that lie at the same
+    height into one line across the fold. Each half is read on its own and the halves' lines are
+    joined into the one page of that number, left then right, the right half's boxes moved back
+    into the spread's pixels (so the page's provenance still maps them to the original).
+    """
+    halves = split_spread(clean, provenance)
+    if len(halves) == 1:
+        return engine.read(clean, number=number, dpi=dpi)
+    lines: list[Line] = []
+    seconds = 0.0
+    for image, record in halves:
+        x0 = int(record["steps"][-1]["x"][0])
+        part = engine.read(image, number=number, dpi=dpi)
+        block = max((line.block for line in lines), default=-1) + 1  # blocks stay apart
+        for line in part.lines:
+            words = tuple(
+                w.model_copy(
+                    update={"bbox": (w.bbox[0] + x0, w.bbox[1], w.bbox[2] + x0, w.bbox[3])}
+                )
+                for w in line.words
+            )
+            lines.append(Line(words=words, block=line.block + block))
+        seconds += part.ocr_seconds
+    height, width = clean.shape[:2]
+    return Page(
+        number=number,
+        width=width,
+        height=height,
+        lines=tuple(lines),
+        dpi=dpi,
+        ocr_seconds=seconds,
+    )
 
 
 def interpret(document: Document, options: Options) -> DocumentResult:
