@@ -74,12 +74,17 @@ class Calibration(BaseModel):
     steps: dict[str, list[tuple[float, float]]] = Field(default_factory=dict)
 
     def apply(self, field: str, raw: float) -> float:
-        """Calibrated confidence of a ``field`` whose raw confidence is ``raw``."""
+        """Calibrated confidence of a ``field`` whose raw confidence is ``raw``.
+
+        The first step covers everything at or below its ``raw_from`` too: the isotonic fit's
+        first block is the best estimate for the lowest confidences, including ones lower than
+        any seen when fitting (a correct value read with a raw 0.07 is not certainly wrong).
+        """
         steps = self.steps.get(field) or self.steps.get(family_of(field)) or self.steps.get("*")
         if not steps:
             return raw
-        index = bisect_right([s[0] for s in steps], raw) - 1
-        return steps[index][1] if index >= 0 else 0.0
+        index = max(0, bisect_right([s[0] for s in steps], raw) - 1)
+        return steps[index][1]
 
 
 IDENTITY = Calibration(version="identity")

@@ -24,6 +24,7 @@ import re
 from spacy.language import Language
 from spacy.tokens import Doc
 
+from extractors import reasons as why
 from extractors.labels import line_ranges
 from extractors.text import Parsed, fold
 
@@ -103,7 +104,7 @@ def _iso(year: int, month: int | None = None, day: int | None = None) -> str:
 
 def _repaired(*groups: str) -> tuple[str, ...]:
     if any(not g.isdigit() for g in groups):
-        return ("repaired OCR confusions in digits",)
+        return (why.ocr_confusions(),)
     return ()
 
 
@@ -144,22 +145,23 @@ def parse_date(text: str) -> Parsed | None:
     if match:
         parsed = _parse_words(match)
         if parsed is not None:
-            return Parsed(_iso(*parsed), 1.0, ("read from the date in words",), *match.span())
+            return Parsed(_iso(*parsed), 1.0, (why.DATE_FROM_WORDS,), *match.span())
     match = _MONTH_YEAR.search(key)
     if match:
         month_text, year_text = (match[1], match[2]) if match[1] else (match[3], match[4])
-        reasons = ("partial date: month and year only", *_repaired(month_text, year_text))
+        reasons = (why.partial_date("month"), *_repaired(month_text, year_text))
         value = _iso(_int(year_text), _int(month_text))
         return Parsed(value, _partial_strength(key, match), reasons, *match.span())
     match = _YEAR.search(key)
     if match:
-        reasons = ("partial date: year only",)
+        reasons = (why.partial_date("year"),)
         return Parsed(match[1], _partial_strength(key, match), reasons, *match.span())
     match = re.search(r"\bnam\s+([a-z ]+)", key)
     if match:
         year, _ = words_to_int(match[1].split())
         if year is not None and 1000 <= year < 3000:
-            return Parsed(str(year), 1.0, ("partial date: year only, in words",), match.start())
+            reason = why.partial_date("year", in_words=True)
+            return Parsed(str(year), 1.0, (reason,), match.start())
     return None
 
 

@@ -21,6 +21,7 @@ from collections.abc import Iterator
 from spacy.language import Language
 from spacy.tokens import Doc
 
+from extractors import reasons as why
 from extractors.labels import line_ranges
 from extractors.text import Parsed, clean_value
 
@@ -87,7 +88,7 @@ def _candidates(text: str, lengths: tuple[int, ...]) -> Iterator[tuple[int, int]
 
 def _repair_reason(raw: str) -> str:
     pairs = sorted({f"{c}→{c.translate(_CONFUSIONS)}" for c in raw if not c.isdigit()})
-    return "repaired OCR confusions " + ", ".join(pairs)
+    return why.ocr_confusions(pairs)
 
 
 def parse_id(text: str, lengths: tuple[int, ...] = ID_LENGTHS) -> Parsed | None:
@@ -112,8 +113,7 @@ def parse_id(text: str, lengths: tuple[int, ...] = ID_LENGTHS) -> Parsed | None:
     for run in _RUN.finditer(text):
         digits = re.sub(r"[^0-9]", "", run.group())
         if len(digits) >= _MIN_REAL_DIGITS:
-            reason = f"{len(digits)} digits read, expected 12 (or 9 for a CMND)"
-            return Parsed(digits, 0.3, (reason,), run.start(), run.end())
+            return Parsed(digits, 0.3, (why.digits_read(len(digits)),), run.start(), run.end())
     return None
 
 
@@ -124,7 +124,7 @@ def parse_registry_number(text: str) -> Parsed | None:
         value = clean_value(text)
         if not value:
             return None
-        return Parsed(value, 0.5, ("no digits read",))
+        return Parsed(value, 0.5, (why.NO_DIGITS,))
     value = re.sub(r"\s+", "", match.group()).upper()
     return Parsed(value, 1.0, (), match.start(), match.end())
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from typing import NamedTuple
 
+from extractors import reasons as why
 from extractors.text import Parsed, clean_value, fold, name_case, normalize
 
 __all__ = ["KNOWN_SURNAMES", "SURNAMES", "NameParts", "parse_name", "split_name"]
@@ -81,14 +82,14 @@ def parse_name(text: str) -> Parsed | None:
     reasons: list[str] = []
     strength = 1.0
     if not all(w.replace("-", "").replace("'", "").isalpha() for w in words):
-        strength, reasons = 0.5, ["contains characters that are not letters"]
+        strength, reasons = 0.5, [why.NOT_LETTERS]
     elif len(words) == 1:
-        strength, reasons = 0.7, ["a single word: surname or given name missing"]
+        strength, reasons = 0.7, [why.ONE_WORD]
     elif len(words) > _MAX_WORDS:
-        strength, reasons = 0.5, [f"{len(words)} words: probably not only a name"]
+        strength, reasons = 0.5, [why.many_words(len(words))]
     elif glued := [w for w in words if len(_VOWEL_GROUPS.findall(fold(w))) > 1]:
         # Vietnamese name words are single syllables: "THỊNGỌC" is two words OCR ran together.
-        strength, reasons = 0.8, [f"{', '.join(glued)}: more than one syllable in a word"]
+        strength, reasons = 0.8, [why.glued_syllables(glued)]
     value = name_case(cleaned)
     surname, _, rest = value.partition(" ")
     known = _SURNAME_KEYS.get(fold(surname))
@@ -96,10 +97,10 @@ def parse_name(text: str) -> Parsed | None:
     if known and known != surname and rest and not cleaned.isascii():
         value = f"{known} {rest}"
         strength = min(strength, 0.95)
-        reasons.append(f"surname marks corrected: {surname!r} → {known!r}")
+        reasons.append(why.surname_marks_corrected(surname, known))
     parts = split_name(value)
     if parts.surname and not parts.known_surname and strength == 1.0:
         # A rare surname is possible, an OCR misreading likelier.
         strength = 0.9
-        reasons.append(f"surname {parts.surname!r} is not a usual Vietnamese surname")
+        reasons.append(why.unusual_surname(parts.surname))
     return Parsed(value, strength, tuple(reasons), start, end)

@@ -12,6 +12,7 @@ import re
 
 from rapidfuzz import fuzz, process
 
+from extractors import reasons as why
 from extractors.text import Parsed, clean_value, fold, normalize
 
 __all__ = ["ETHNIC_GROUPS", "parse_ethnicity", "parse_nationality", "parse_sex", "parse_text"]
@@ -69,22 +70,22 @@ def parse_sex(text: str) -> Parsed | None:
         glued = _CHECK_WORD.search(key)
         if glued is None:
             return None
-        return Parsed(_SEX[glued[1]], 0.9, ("read from a crossed check box",), *glued.span(1))
+        return Parsed(_SEX[glued[1]], 0.9, (why.CHECK_GLUED,), *glued.span(1))
     unchecked = not _CHECKED.search(text[: options[0][0].start()])
     if len({sex for _, sex in options}) == 1 and unchecked:  # "Nam", "Nam / Male"
         match, sex = options[0]
         if match.start() > 0 and any(c.isalnum() for c in key[: match.start()]):
             # Words before the sex word: not a clean value (but keep what was read).
-            return Parsed(sex, 0.8, ("text before the sex word",), *match.span())
+            return Parsed(sex, 0.8, (why.TEXT_BEFORE_SEX,), *match.span())
         return Parsed(sex, 1.0, (), *match.span())
     checked = [
         (m, sex) for m, sex in options if _CHECKED.search(text[max(0, m.start() - 4) : m.start()])
     ]
     if len({sex for _, sex in checked}) == 1:
         match, sex = checked[0]
-        return Parsed(sex, 1.0, ("the crossed check box",), *match.span())
+        return Parsed(sex, 1.0, (why.CHECKED_BOX,), *match.span())
     match, sex = options[0]
-    return Parsed(sex, 0.4, ("check boxes: cannot tell which one is crossed",), *match.span())
+    return Parsed(sex, 0.4, (why.CHECK_UNCLEAR,), *match.span())
 
 
 def parse_ethnicity(text: str) -> Parsed | None:
@@ -98,8 +99,8 @@ def parse_ethnicity(text: str) -> Parsed | None:
     best = process.extractOne(key, list(_ETHNIC_KEYS), scorer=fuzz.ratio, score_cutoff=80)
     if best is not None:
         name = _ETHNIC_KEYS[best[0]]
-        return Parsed(name, 0.9, (f"read {value!r}, closest group {name!r}",))
-    return Parsed(normalize(value), 0.6, ("not one of the 54 recognised groups",))
+        return Parsed(name, 0.9, (why.closest_ethnic_group(value, name),))
+    return Parsed(normalize(value), 0.6, (why.NOT_AN_ETHNIC_GROUP,))
 
 
 def parse_nationality(text: str) -> Parsed | None:
@@ -110,8 +111,8 @@ def parse_nationality(text: str) -> Parsed | None:
     if _key(value) in _VIET_NAM:
         return Parsed("Việt Nam", 1.0)
     if fold(value).startswith("viet nam"):
-        return Parsed("Việt Nam", 0.9, (f"text after Việt Nam ignored: {value!r}",))
-    return Parsed(normalize(value), 0.9, ("nationality other than Việt Nam",))
+        return Parsed("Việt Nam", 0.9, (why.text_after_viet_nam(value),))
+    return Parsed(normalize(value), 0.9, (why.FOREIGN_NATIONALITY,))
 
 
 def parse_text(text: str) -> Parsed | None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 
+from extractors import reasons as why
 from extractors.text import Parsed
 
 __all__ = ["parse_email", "parse_phone"]
@@ -27,9 +28,9 @@ def parse_phone(text: str) -> Parsed | None:
     digits = re.sub(r"[^0-9]", "", raw.replace("O", "0"))
     if raw.startswith(("+84", "84")):
         digits = "0" + digits[2:]
-    reasons = ["repaired OCR confusion O→0"] if "O" in raw else []
+    reasons = [why.ocr_confusions(["O→0"])] if "O" in raw else []
     if not (len(digits) == 10 or (len(digits) == 11 and digits.startswith("02"))):
-        reasons.append(f"{len(digits)} digits, expected 10")
+        reasons.append(why.phone_digits(len(digits)))
         return Parsed(digits, 0.5, tuple(reasons), *match.span())
     return Parsed(digits, 0.9 if reasons else 1.0, tuple(reasons), *match.span())
 

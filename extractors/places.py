@@ -16,6 +16,7 @@ import re
 
 from rapidfuzz import fuzz, process
 
+from extractors import reasons as why
 from extractors.gazetteer import correct_address
 from extractors.text import Parsed, clean_value, fold, normalize
 
@@ -66,17 +67,17 @@ def parse_place(text: str) -> Parsed | None:
     if not value:
         return None
     if sum(c.isalpha() for c in value) < 3:
-        return Parsed(value, 0.5, ("hardly any letters",))
+        return Parsed(value, 0.5, (why.FEW_LETTERS,))
     strength, reasons = 1.0, []
     fixed = _fix_unit_words(value)
     if fixed != value:
-        strength, reasons = 0.95, [f"unit words corrected: {value!r}"]
+        strength, reasons = 0.95, [why.unit_words_corrected(value)]
     # An address printed without any marks (ASCII) is left as printed, as names are.
     corrected, notes = (fixed, []) if fixed.isascii() else correct_address(fixed)
     if notes:
         # The gazetteer knows the unit, but OCR read its name otherwise: likely, not certain.
         strength = min(strength, 0.9)
-        reasons.append("unit names corrected from the gazetteer: " + "; ".join(notes))
+        reasons.append(why.unit_names_corrected(notes))
     return Parsed(corrected, strength, tuple(reasons))
 
 
@@ -114,4 +115,4 @@ def parse_authority(text: str) -> Parsed | None:
     fixed = fixed.upper() if value.isupper() else fixed
     if fixed.lower() == value.lower():
         return Parsed(value, 1.0)
-    return Parsed(fixed, 0.9, (f"authority corrected: {value!r}",))
+    return Parsed(fixed, 0.9, (why.authority_corrected(value),))

@@ -17,6 +17,7 @@ from collections.abc import Callable
 from spacy.tokens import Doc, Span
 
 from extractors import dates, ids, names, person, phone, places
+from extractors import reasons as why
 from extractors.labels import line_ranges, split_key
 from extractors.text import Parsed, fold
 from pipeline.models import ExtractedField, ExtractedRecord, union_bbox
@@ -126,7 +127,7 @@ def make_field(
         # A required field whose value is unreadable still goes to a reviewer; others are left.
         if name not in REQUIRED_FIELDS or not any(c.isalnum() for c in text):
             return None
-        parsed = Parsed(None, 0.0, ("could not read a value",))
+        parsed = Parsed(None, 0.0, (why.NO_VALUE,))
     end = len(text) if parsed.end is None else parsed.end
     used = [i for s, e, i in offsets if s < end and e > parsed.start] or [i for *_, i in offsets]
     words = doc.user_data.get("sohoa_words")
@@ -173,12 +174,10 @@ def _merge_words_date(fields: dict[str, ExtractedField]) -> None:
         fields["date_of_birth"] = words.model_copy(
             update={"name": "date_of_birth", "reasons": reasons}
         )
-    elif dob.value == words.value:
-        dob.reasons.append("date_of_birth: agrees with the date written in words")
     else:
-        reason = f"date_of_birth: {dob.value} disagrees with the date in words ({words.value})"
-        dob.confidence *= 0.5
-        dob.reasons.append(reason)
+        if dob.value != words.value:
+            dob.confidence *= 0.5
+        dob.reasons.append(f"date_of_birth: {why.date_in_words(dob.value, words.value)}")
 
 
 def _issuing_authority(doc: Doc, value: Span, strength: float) -> ExtractedField | None:
@@ -231,8 +230,8 @@ def read_mrz_id(text: str) -> tuple[str, float, str] | None:
         if (full_check is None or _mrz_check(c) == full_check) and _mrz_check(c[3:]) == doc_check
     ]
     if len(passing) == 1:
-        return passing[0], 0.9, "MRZ: a misread digit put right by the check digits"
-    return full, 0.5, "MRZ: the two copies of the ID disagree"
+        return passing[0], 0.9, why.MRZ_REPAIRED
+    return full, 0.5, why.MRZ_DISAGREE
 
 
 def _mrz_id(doc: Doc) -> tuple[Span, str, float, str] | None:
@@ -247,36 +246,33 @@ def _mrz_id(doc: Doc) -> tuple[Span, str, float, str] | None:
 def _fallbacks(doc: Doc, doc_type: str, subject: dict[str, ExtractedField], used: set[int]) -> None:
     """Values found by pattern alone, when their label was not read."""
     if "id_number" not in subject and (mrz := _mrz_id(doc)) is not None:
-        line, value, strength, why = mrz
-        made = make_field(doc, line, "id_number", 1.0, "read from the MRZ")
+        line, value, strength, doubt = mrz
+        made = make_field(doc, line, "id_number", 1.0)
         if made is not None:
-            reasons = [*made.reasons, f"id_number: {why}"] if why else made.reasons
+            # The MRZ's reasons only: what the ID parser made of the whole line does not apply.
+            reasons = [f"id_number: {reason}" for reason in (why.FROM_MRZ, doubt) if reason]
             # The MRZ line's OCR confidence is low whatever: its "<" fillers read badly.
             confidence = min(1.0, (0.5 + made.ocr_confidence / 2) * strength)
-            subject["id_number"] = made.model_copy(
-                update={"value": value, "raw": line.text, "confidence": confidence,
-                        "reasons": [r for r in reasons if "could not read" not in r]}
-            )  # fmt: skip
+            update = {"value": value, "raw": line.text, "confidence": confidence}
+            subject["id_number"] = made.model_copy(update={**update, "reasons": reasons})
     if "old_id_number" not in subject and doc_type == "cmnd":
         for start, end in line_ranges(doc):
             parsed = ids.parse_id(doc[start:end].text, (9,))
             if parsed is not None and parsed.strength >= 0.85:
-                made = make_field(doc, doc[start:end], "old_id_number", 0.9, "the card's number")
+                made = make_field(doc, doc[start:end], "old_id_number", 0.9, why.CARD_NUMBER)
                 if made is not None:
                     subject["old_id_number"] = made
                     break
     if "issuing_authority" not in subject and doc_type == "cccd_back":
         heading = _unlabelled_authority(doc)
         if heading is not None:
-            made = make_field(doc, heading, "issuing_authority", 0.95, "the signing authority")
+            made = make_field(doc, heading, "issuing_authority", 0.95, why.SIGNING_AUTHORITY)
             if made is not None:
                 subject["issuing_authority"] = made
     if "id_number" not in subject and doc_type not in _PARTIES:
         for span in doc.spans.get("id_candidates", []):
             if not used.intersection(range(span.start, span.end)):
-                made = make_field(
-                    doc, span, "id_number", _NO_LABEL, "found by its pattern, no label"
-                )
+                made = make_field(doc, span, "id_number", _NO_LABEL, why.NO_LABEL)
                 if made is not None:
                     subject["id_number"] = made
                     break
@@ -289,9 +285,7 @@ def _fallbacks(doc: Doc, doc_type: str, subject: dict[str, ExtractedField], used
         ]
         if free:
             # Its place on the form says what it is, nearly as well as a label would.
-            made = make_field(
-                doc, free[-1], "registration_date", _PLACE_DATE, "the date the form was signed"
-            )
+            made = make_field(doc, free[-1], "registration_date", _PLACE_DATE, why.DATE_SIGNED)
             if made is not None:
                 subject["registration_date"] = made
 
@@ -313,7 +307,7 @@ def build_records(doc: Doc, doc_type: str) -> list[ExtractedRecord]:
             continue
         used.update(range(value.start, value.end))
         strength = value._.strength
-        how = "label matched approximately" if strength < 1.0 else ""
+        how = why.LABEL_FUZZY if strength < 1.0 else ""
         made = make_field(doc, value, field, strength, how)
         if made is None:
             continue

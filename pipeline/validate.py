@@ -15,7 +15,9 @@ A violation never changes a value: it multiplies the confidence of every field i
 ``"<code>: <message>"``: a stable code for programs (``id.century_sex_mismatch``) and a message
 in Vietnamese for the steward who reviews the field. Then each field is routed:
 ``auto_accepted`` at or above ``scoring.accept_threshold``, else ``needs_review``; fields a person
-already verified or rejected keep their status.
+already verified or rejected keep their status. A field sent to review without any reason gets
+one, so that the steward always reads why: ``value.unreadable`` when no value was read, else
+``confidence.below_threshold`` with its confidence and the threshold.
 
 >>> Problem("id.province_unknown", "Mã tỉnh 003 không tồn tại", ("id_number",)).reason
 'id.province_unknown: Mã tỉnh 003 không tồn tại'
@@ -38,6 +40,7 @@ from pydantic import (
 from pydantic_core import PydanticCustomError
 
 from extractors.ids import PROVINCE_CODES
+from extractors.reasons import NO_VALUE, date_vi, decimal_vi
 from pipeline.models import DocumentResult, ExtractedField, ExtractedRecord, FieldStatus
 from pipeline.options import ScoringOptions
 
@@ -87,11 +90,6 @@ def _date_parts(value: str) -> tuple[int, ...] | None:
     return tuple(int(g) for g in match.groups() if g is not None) if match else None
 
 
-def _date_vi(value: str) -> str:
-    """``1987-03-15 → 15/03/1987``, ``1987-03 → 03/1987`` (as the steward reads dates)."""
-    return "/".join(reversed(value.split("-")))
-
-
 def _error(code: str, message: str) -> PydanticCustomError:
     # Braces in values would be read as template fields by pydantic.
     return PydanticCustomError(code, message.replace("{", "(").replace("}", ")"))
@@ -121,12 +119,12 @@ def _check_date(value: str, info: ValidationInfo) -> str:
         date(year, month, day)
     except ValueError:
         raise _error(
-            "date.not_a_date", f"{name.capitalize()} {_date_vi(value)} không có trên lịch"
+            "date.not_a_date", f"{name.capitalize()} {date_vi(value)} không có trên lịch"
         ) from None
     today: date = (info.context or {}).get("today", date.today())
     future = parts > (today.year, today.month, today.day)[: len(parts)]
     if future and info.field_name != "expiry_date":  # only expiry dates lie ahead
-        raise _error("date.future", f"{name.capitalize()} {_date_vi(value)} ở tương lai")
+        raise _error("date.future", f"{name.capitalize()} {date_vi(value)} ở tương lai")
     return value
 
 
@@ -215,14 +213,14 @@ class FieldValues(BaseModel):
         if birth[0] // 100 * 100 != century:
             yield Problem(
                 "id.century_birth_mismatch",
-                f"{said} mâu thuẫn với ngày sinh {_date_vi(dob)}",
+                f"{said} mâu thuẫn với ngày sinh {date_vi(dob)}",
                 ("id_number", "date_of_birth"),
             )
         if id_number[4:6] != f"{birth[0] % 100:02d}":
             yield Problem(
                 "id.birth_year_mismatch",
                 f"Hai chữ số năm sinh của số CCCD ({id_number[4:6]}) mâu thuẫn với ngày sinh "
-                f"{_date_vi(dob)}",
+                f"{date_vi(dob)}",
                 ("id_number", "date_of_birth"),
             )
 
@@ -239,8 +237,8 @@ class FieldValues(BaseModel):
                 word = "sau" if strict else "không trước"
                 yield Problem(
                     f"date.{later}_before_{earlier}",
-                    f"{_vi(later).capitalize()} {_date_vi(b_value)} phải {word} "
-                    f"{_vi(earlier)} {_date_vi(a_value)}",
+                    f"{_vi(later).capitalize()} {date_vi(b_value)} phải {word} "
+                    f"{_vi(earlier)} {date_vi(a_value)}",
                     (earlier, later),
                 )
 
@@ -401,6 +399,17 @@ def _penalise(fields: list[ExtractedField], reason: str) -> None:
             field.reasons.append(reason)
 
 
+def _review_reason(field: ExtractedField, threshold: float) -> str:
+    """Why a field goes to review when no rule it broke says so."""
+    if field.value is None:
+        return Problem("value.unreadable", NO_VALUE[:1].upper() + NO_VALUE[1:], ()).reason
+    message = (
+        f"Độ tin cậy {decimal_vi(field.confidence)} dưới ngưỡng tự động chấp nhận "
+        f"{decimal_vi(threshold, max_places=4)}"
+    )
+    return Problem("confidence.below_threshold", message, ()).reason
+
+
 def validate(
     result: DocumentResult, scoring: ScoringOptions, *, today: date | None = None
 ) -> DocumentResult:
@@ -424,4 +433,6 @@ def validate(
                 continue
             accepted = field.value is not None and field.confidence >= scoring.accept_threshold
             field.status = FieldStatus.auto_accepted if accepted else FieldStatus.needs_review
+            if not accepted and not field.reasons:  # a reason already given is kept alone
+                field.reasons.append(_review_reason(field, scoring.accept_threshold))
     return checked

@@ -30,7 +30,25 @@ def test_calibration_fit_is_monotone_and_shrunk():
     assert probabilities == sorted(probabilities)
     assert calibration.apply("full_name", 0.96) == pytest.approx(200.5 / 201)
     assert calibration.apply("full_name", 0.3) < 0.6
-    assert calibration.apply("full_name", 0.1) == 0.0  # below anything seen
+    # Below anything seen: the first step (the 0.3 block) still applies.
+    assert calibration.apply("full_name", 0.1) == calibration.apply("full_name", 0.3)
+
+
+def test_calibration_below_the_first_step_takes_its_probability():
+    calibration = Calibration(version="t", steps={"dates": [(0.08, 0.25), (0.27, 0.625)]})
+    # A correct date of birth ("20/01/1952") read with a raw confidence of 0.07.
+    assert calibration.apply("date_of_birth", 0.07) == 0.25
+    assert calibration.apply("date_of_birth", 0.0) == 0.25
+    assert calibration.apply("date_of_birth", 0.08) == 0.25
+    assert calibration.apply("date_of_birth", 0.3) == 0.625
+
+
+@pytest.mark.skipif(not CALIBRATION_PATH.exists(), reason="no calibration shipped yet")
+def test_calibration_shipped_data_never_maps_a_read_value_to_zero():
+    calibration = get_calibration()
+    for field in ("date_of_birth", "full_name", "id_number", "sex", "phone", "place_of_origin"):
+        assert calibration.apply(field, 0.0) > 0.0
+        assert calibration.apply(field, 0.07) > 0.0
 
 
 def test_calibration_field_borrows_its_family_curve():

@@ -49,17 +49,17 @@ def test_dates_full(text, expected):
 def test_dates_repaired_digits(text, expected):
     parsed = parse_date(text)
     assert parsed.value == expected
-    assert "repaired OCR confusions in digits" in parsed.reasons
+    assert "đã sửa ký tự OCR đọc nhầm trong các chữ số" in parsed.reasons
 
 
 @pytest.mark.parametrize(
     ("text", "expected", "reason"),
     [
-        ("1960", "1960", "partial date: year only"),
-        ("Năm 1960", "1960", "partial date: year only"),
-        ("03/1987", "1987-03", "partial date: month and year only"),
-        ("tháng 3 năm 1987", "1987-03", "partial date: month and year only"),
-        ("năm một nghìn chín trăm sáu mươi", "1960", "partial date: year only, in words"),
+        ("1960", "1960", "ngày không đầy đủ: chỉ có năm"),
+        ("Năm 1960", "1960", "ngày không đầy đủ: chỉ có năm"),
+        ("03/1987", "1987-03", "ngày không đầy đủ: chỉ có tháng và năm"),
+        ("tháng 3 năm 1987", "1987-03", "ngày không đầy đủ: chỉ có tháng và năm"),
+        ("năm một nghìn chín trăm sáu mươi", "1960", "ngày không đầy đủ: chỉ có năm, ghi bằng chữ"),
     ],
 )
 def test_dates_partial(text, expected, reason):

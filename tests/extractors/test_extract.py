@@ -136,13 +136,13 @@ def test_extract_confidence_is_ocr_times_pattern(make_document):
     field = extract(document, "unknown")[0].fields["id_number"]
     assert field.value == "001087012345"
     assert field.confidence == pytest.approx(0.9 * 0.85)
-    assert any("repaired" in r for r in field.reasons)
+    assert "id_number: đã sửa ký tự OCR đọc nhầm: O→0" in field.reasons
 
 
 def test_extract_date_in_words_agrees(make_document):
     (subject_record, *_) = extract(make_document(BIRTH_CERTIFICATE), "birth_certificate")
     dob = subject_record.fields["date_of_birth"]
-    assert "date_of_birth: agrees with the date written in words" in dob.reasons
+    assert "date_of_birth: khớp với ngày ghi bằng chữ" in dob.reasons
     assert "date_of_birth_words" not in subject_record.fields
 
 
@@ -151,7 +151,9 @@ def test_extract_date_in_words_disagreement_lowers_confidence(make_document):
     dob = extract(make_document(text), "birth_certificate")[0].fields["date_of_birth"]
     assert dob.value == "1987-03-16"
     assert dob.confidence == pytest.approx(0.95 * 0.5)
-    assert "disagrees with the date in words (1987-03-15)" in dob.reasons[-1]
+    assert (
+        dob.reasons[-1] == "date_of_birth: 16/03/1987 không khớp với ngày ghi bằng chữ (15/03/1987)"
+    )
 
 
 @pytest.mark.parametrize(
@@ -292,13 +294,13 @@ def test_extract_three_labels_on_one_line(subject):
 def test_extract_id_with_spaces_and_confusions(make_document, text, expected, repaired):
     field = extract(make_document(text), "cccd_front")[0].fields["id_number"]
     assert field.value == expected
-    assert any("repaired" in r for r in field.reasons) == repaired
+    assert any("đã sửa ký tự OCR đọc nhầm" in r for r in field.reasons) == repaired
 
 
 def test_extract_unlabelled_id_is_less_confident(make_document):
     field = extract(make_document("| 001087012345"), "cccd_front")[0].fields["id_number"]
     assert field.confidence == pytest.approx(0.95 * 0.8)
-    assert "id_number: found by its pattern, no label" in field.reasons
+    assert "id_number: không đọc được nhãn, nhận ra nhờ dạng của giá trị" in field.reasons
 
 
 def test_extract_instruction_in_brackets_is_no_label(subject):

@@ -187,6 +187,77 @@ def test_validate_keeps_human_decisions_and_routes_missing_values():
     assert fields["sex"].status == FieldStatus.needs_review
 
 
+LOW = "confidence.below_threshold: Độ tin cậy {} dưới ngưỡng tự động chấp nhận {}"
+
+
+@pytest.mark.parametrize(
+    ("confidence", "threshold", "shown"),
+    [
+        (0.42, 0.995, ("0,42", "0,995")),
+        (0.4299, 0.85, ("0,42", "0,85")),  # rounded down: never shown at the threshold
+        (0.9949, 0.995, ("0,99", "0,995")),
+        (0.0, 0.9, ("0,00", "0,90")),
+    ],
+)
+def test_validate_explains_a_low_confidence_sent_to_review(confidence, threshold, shown):
+    data = result(full_name="Lê Văn An")
+    data.records[0].fields["full_name"].confidence = confidence
+    field = (
+        validate(data, ScoringOptions(accept_threshold=threshold)).records[0].fields["full_name"]
+    )
+    assert field.status == FieldStatus.needs_review
+    assert field.reasons == [LOW.format(*shown)]
+
+
+def test_validate_explains_a_missing_value_sent_to_review():
+    data = result(full_name="Lê Văn An")
+    data.records[0].fields["full_name"].value = None
+    field = validate(data, SCORING, today=TODAY).records[0].fields["full_name"]
+    assert field.reasons == ["value.unreadable: Không đọc được giá trị"]
+
+
+def test_validate_review_reason_only_when_there_is_none():
+    data = result(**{**GOOD, "sex": "female"})
+    fields = data.records[0].fields
+    fields["phone"].reasons.append("phone: có 9 chữ số, cần 10")
+    fields["phone"].confidence = 0.5
+    fields["email"].confidence = 0.5
+    fields["email"].status = FieldStatus.verified
+    fields["issue_date"].value = None
+    fields["issue_date"].reasons.append("issue_date: không đọc được giá trị")
+    once = validate(data, SCORING, today=TODAY)
+    checked_fields = once.records[0].fields
+    assert checked_fields["sex"].reasons == [
+        "id.century_sex_mismatch: Chữ số thế kỷ/giới tính của số CCCD (0: nam, 1900–1999) "
+        "mâu thuẫn với giới tính Nữ"
+    ]  # the broken rule says why: no second reason
+    assert checked_fields["phone"].reasons == ["phone: có 9 chữ số, cần 10"]
+    assert checked_fields["issue_date"].reasons == ["issue_date: không đọc được giá trị"]
+    assert checked_fields["email"].reasons == []  # verified by a person: not routed
+    assert checked_fields["full_name"].reasons == []  # auto-accepted
+    assert validate(once, SCORING, today=TODAY) == once
+
+
+def test_validate_review_reason_is_added_once():
+    data = result(full_name="Lê Văn An", sex="male")
+    data.records[0].fields["full_name"].confidence = 0.42
+    data.records[0].fields["sex"].value = None
+    once = validate(data, SCORING, today=TODAY)
+    twice = validate(once, SCORING, today=TODAY)
+    assert twice == once
+    assert twice.records[0].fields["full_name"].reasons == [LOW.format("0,42", "0,85")]
+    assert twice.records[0].fields["sex"].reasons == ["value.unreadable: Không đọc được giá trị"]
+
+
+def test_validate_every_field_sent_to_review_has_a_reason():
+    data = result(**{**GOOD, "date_of_birth": "1987-02-30"})
+    for field in data.records[0].fields.values():
+        field.confidence = 0.6
+    fields = validate(data, SCORING, today=TODAY).records[0].fields
+    assert all(f.status == FieldStatus.needs_review for f in fields.values())
+    assert all(f.reasons for f in fields.values())
+
+
 def test_validate_default_today_is_real_date():
     fields = validate(result(issue_date="2999-01-01"), SCORING).records[0].fields
     assert "date.future: Ngày cấp 01/01/2999 ở tương lai" in fields["issue_date"].reasons
