@@ -30,8 +30,11 @@ from pipeline.models import (
 )
 from pipeline.ocr import page_from_tsv, run_tesseract
 from pipeline.options import Options
+from pipeline.registers.engine import erase_ledger_rules
 from pipeline.registers.entries import (
+    DOUBT_CAP,
     ILLEGIBLE_REASON,
+    UNNAMED_REASON,
     BookState,
     Reread,
     TableReading,
@@ -40,12 +43,21 @@ from pipeline.registers.entries import (
     read_cells,
     read_table,
 )
-from pipeline.registers.grid import Grid, detect_grid, erase_rules, grid_from_words
+from pipeline.registers.grid import (
+    Grid,
+    Strip,
+    detect_grid,
+    grid_from_words,
+    read_turned,
+    turn_box,
+    turn_page,
+)
 from pipeline.registers.templates import Template, get_template, rank_templates
 
 __all__ = [
     "CALIBRATION_PATH",
     "ILLEGIBLE_KEY",
+    "calibrate",
     "calibration_key",
     "cell_reader",
     "find_grids",
@@ -55,6 +67,7 @@ __all__ = [
     "read_tables",
     "register_calibration",
     "resolve_template",
+    "upright",
 ]
 
 
@@ -89,10 +102,42 @@ def header_text(page: Page, grid: Grid) -> str:
     return " ".join(c.text for c in cells[0] if c.text) if cells else ""
 
 
+def upright(
+    page: Page, grey: np.ndarray | None
+) -> tuple[Page, np.ndarray | None, np.ndarray | None, list[Strip]]:
+    """The page the right way up: its words, its image and the image without rules, and the
+    bands of it that were turned by 180° to get there.
+
+    A page that lies upside down was read turned by
+    :class:`~pipeline.registers.engine.RuledPageEngine` (each page of a spread apart), and its
+    words say so (:func:`~pipeline.registers.grid.read_turned`). When every page of the image
+    was, the whole sheet lies upside down and turns as one: its pages swap sides, and the left
+    one is read first again.
+    """
+    erased = erase_ledger_rules(grey) if grey is not None else None
+    halves = _halves(page)
+    turned = [h for h in halves if read_turned(page, h)]
+    if turned == halves:
+        turned = [(0, page.width)]
+        page = turn_page(page)
+        if grey is not None and erased is not None:
+            grey, erased = cv2.rotate(grey, cv2.ROTATE_180), cv2.rotate(erased, cv2.ROTATE_180)
+        return page, grey, erased, turned
+    if turned and grey is not None and erased is not None:
+        grey, erased = grey.copy(), erased.copy()
+    for x0, x1 in turned:
+        page = turn_page(page, (x0, x1))
+        for image in (grey, erased):
+            if image is not None:
+                image[:, x0:x1] = image[:, x0:x1][::-1, ::-1]
+    return page, grey, erased, turned
+
+
 def resolve_template(name: str, page: Page, grey: np.ndarray | None) -> Template:
     """``name``'s template, or for ``auto`` the template whose titles best match the page."""
     if name != "auto":
         return get_template(name)
+    page, grey, _, _ = upright(page, grey)
     every = {t for s in rank_templates("") for t in s.template.columns for t in t.titles}
     grids = find_grids(page, grey, [tuple(every)])
     header = header_text(page, grids[0]) if grids else page.text
@@ -140,14 +185,28 @@ def read_tables(
     page: Page, template: Template, grey: np.ndarray | None, options: Options | None = None
 ) -> list[TableReading]:
     """The read tables of one page (both halves of a spread, left first): everything that
-    needs pixels or Tesseract, and nothing that needs the pages before."""
+    needs pixels or Tesseract, and nothing that needs the pages before.
+
+    An upside-down page is read turned (:func:`upright`); its cell boxes are put back on the
+    page as stored, where the review page crops them."""
     titles = [c.titles for c in template.columns]
+    page, grey, erased, turned = upright(page, grey)
     ink = reread = None
-    if grey is not None:
-        erased = erase_rules(grey)
+    if erased is not None:
         _, ink = cv2.threshold(erased, 0, 255, cv2.THRESH_BINARY_INV | cv2.THRESH_OTSU)
         reread = cell_reader(erased, options)
-    return [read_table(page, g, template, ink, reread) for g in find_grids(page, grey, titles)]
+    tables = [read_table(page, g, template, ink, reread) for g in find_grids(page, grey, titles)]
+    for table in tables:
+        grid = table.grid
+        middle = (grid.cell_box(0, 0)[0] + grid.cell_box(0, grid.n_cols - 1)[2]) / 2
+        strip = next((s for s in turned if s[0] <= middle < s[1]), None)
+        if strip is None:
+            continue
+        table.turned = strip
+        for row in table.cells:
+            for cell in row:
+                cell.bbox = turn_box(cell.bbox, strip, page.height)
+    return tables
 
 
 def read_register_page(
@@ -177,6 +236,21 @@ def calibration_key(field: ExtractedField) -> str:
     reads like handwriting one pooled function for all fields (print and handwriting misread
     differently, and there are too few handwritten cells to fit one per field)."""
     return ILLEGIBLE_KEY if ILLEGIBLE_REASON in field.reasons else field.name
+
+
+def calibrate(records: list[ExtractedRecord], calibration: Calibration) -> None:
+    """Raw cell confidences to calibrated ones, in place.
+
+    Register cells get their own calibration: the label extractors' was fitted without ledgers,
+    and a ledger cell's raw confidence means something else (docs/registers.md). A row that may
+    be no entry at all (no number, no name) stays under ``DOUBT_CAP`` whatever its cells say:
+    a person decides whether it is one.
+    """
+    for record in records:
+        for field in record.fields.values():
+            field.confidence = calibration.apply(calibration_key(field), field.confidence)
+            if UNNAMED_REASON in field.reasons:
+                field.confidence = min(field.confidence, DOUBT_CAP)
 
 
 @cache
@@ -234,11 +308,6 @@ def interpret_register(
             for table in tables:
                 records.extend(entries_from_table(table, template, state))
     check_sequences(records)
-    # Register cells get their own calibration: the label extractors' was fitted without
-    # ledgers, and a ledger cell's raw confidence means something else (docs/registers.md).
-    calibration = calibration or register_calibration()
-    for record in records:
-        for field in record.fields.values():
-            field.confidence = calibration.apply(calibration_key(field), field.confidence)
+    calibrate(records, calibration or register_calibration())
     result = DocumentResult(doc_type=template.doc_type, doc_type_confidence=1.0, records=records)
     return validate(result, options.scoring)

@@ -2,7 +2,9 @@
 
 The words Tesseract read on the whole page are dealt into the grid's cells by their centres (one
 OCR pass per page, not one per cell: a 10-column ledger would otherwise cost 80 Tesseract runs a
-page). The header row maps grid columns to template columns; every row below it is an entry.
+page). The header row maps grid columns to template columns; every row below it is an entry,
+except the column titles repeated and a row with no number, no name and most cells blank. A row
+with most cells written but no number or name read is kept, all its fields for review.
 Each cell value goes through the same normaliser the label extractors use
 (:data:`extractors.records.PARSERS`), and keeps its cell box as the field's bbox: the review page
 crops the stored page image there.
@@ -22,7 +24,7 @@ from __future__ import annotations
 import itertools
 import re
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 from rapidfuzz import fuzz
@@ -31,7 +33,7 @@ from extractors.person import parse_text
 from extractors.records import PARSERS
 from extractors.text import fold
 from pipeline.models import BBox, ExtractedField, ExtractedRecord, Line, Page, Word, union_bbox
-from pipeline.registers.grid import Grid, text_rows
+from pipeline.registers.grid import Grid, Strip, text_rows, turn_box
 from pipeline.registers.templates import Column, Template
 
 __all__ = [
@@ -75,6 +77,7 @@ ILLEGIBLE_REASON = "page reads like handwriting (low OCR confidence across the t
 SEQUENCE_PENALTY = 0.5
 CARRIED_FACTOR = 0.9
 DOUBT_CAP = 0.8  # the normaliser doubted the text: at most this, whatever the OCR said
+UNNAMED_REASON = "no registration number and no name read in this row: it may not be an entry"
 # Fields no entry shares with the one above: a "ditto" there is a misreading.
 NO_DITTO = frozenset({"registration_number", "id_number", "husband_id_number", "wife_id_number"})
 _BOOK_YEAR = re.compile(r"so dang ky .*\bnam\s+((?:19|20)\d\d)\b")
@@ -217,13 +220,18 @@ def map_columns(headers: list[str], template: Template) -> dict[int, Column]:
     return dict(sorted(mapping.items()))
 
 
+def _titles_row(row: list[CellReading], template: Template) -> bool:
+    """Whether a row's cells read as the template's column titles (a header row)."""
+    texts = [c.text for c in row if c.text]
+    titled = sum(max(_title_score(col, t) for col in template.columns) >= 70 for t in texts)
+    return bool(texts) and titled >= max(2, 0.4 * len(row))
+
+
 def _header_rows(cells: list[list[CellReading]], template: Template) -> int:
     """How many leading rows are header rows (0 for a continuation page without one)."""
     count = 0
     for row in cells[:3]:
-        texts = [c.text for c in row if c.text]
-        titled = sum(max(_title_score(col, t) for col in template.columns) >= 70 for t in texts)
-        if texts and titled >= max(2, 0.4 * len(row)):
+        if _titles_row(row, template):
             count += 1
         elif count:
             break
@@ -318,6 +326,12 @@ def check_sequences(records: list[ExtractedRecord]) -> None:
     for f, reason in flagged:
         f.confidence *= SEQUENCE_PENALTY
         f.reasons.append(reason)
+
+
+def _names_entry(column: Column) -> bool:
+    """Whether a column says which entry a row is: its number or the name of a person."""
+    kind = column.parse_as or column.field
+    return column.field == "registration_number" or kind == "full_name" or kind.endswith("_name")
 
 
 def _mean_confidence(words: list[Word]) -> float:
@@ -460,6 +474,9 @@ class TableReading:
     header: int  # leading header rows
     live: list[int]  # columns holding a word somewhere
     legible: bool  # reads like print (see _legible)
+    # The band of the page read turned by 180° (it lies upside down), if any: page and grid
+    # are upright, the cell boxes on the page as stored (pipeline.registers.book.read_tables).
+    turned: Strip | None = None
 
 
 def read_table(
@@ -492,9 +509,29 @@ def read_table(
         todo = [
             c for row in cells[header:] for c in row if not c.empty and (not c.words or not legible)
         ]
-        for cell, words in zip(todo, reread([c.bbox for c in todo]) if todo else [], strict=True):
-            words = [w for w in (_clean_word(w) for w in words) if w is not None]
-            if not cell.words or _mean_confidence(words) > _mean_confidence(cell.words):
+        # No header row found: the first row may still be one the page's OCR garbled (bold
+        # titles squeezed into cells, a page cached upside down). Read cell by cell, its titles
+        # come out right; read as an entry, it would be one record more than the page holds.
+        queued = {id(c) for c in todo}
+        probe = []
+        if not header and cells:
+            probe = [c for c in cells[0] if not c.empty and id(c) not in queued]
+        boxes = [c.bbox for c in todo + probe]
+        again = {
+            id(c): [w for w in (_clean_word(w) for w in words) if w is not None]
+            for c, words in zip(todo + probe, reread(boxes) if boxes else [], strict=True)
+        }
+        first = [replace(c, words=again.get(id(c), c.words)) for c in cells[0]] if cells else []
+        if not header and first and _titles_row(first, template):
+            for cell in cells[0]:
+                if id(cell) in again:
+                    cell.words, cell.coverage = again[id(cell)], 1.0
+            header = _header_rows(cells, template)
+        for cell in todo:
+            words = again[id(cell)]
+            if cell.row >= header and (
+                not cell.words or _mean_confidence(words) > _mean_confidence(cell.words)
+            ):
                 cell.words = words
                 cell.coverage = 1.0 if words else 0.0
     return TableReading(page, grid, cells, header, live, legible)
@@ -523,10 +560,17 @@ def entries_from_table(
         fallback = True
     legible = table.legible
     heading = page_context(page, state, grid)
+    if table.turned:
+        # Read on the page turned upright: the boxes go back onto the page as stored.
+        for found in (state.book_number, state.office):
+            if found is not None and found.name in heading and found.bbox is not None:
+                found.bbox = turn_box(found.bbox, table.turned, page.height)
     records = []
     for row in cells[header:]:
         if all(c.empty for c in row):
             continue
+        if _titles_row(row, template):
+            continue  # the column titles again (a header repeated down the page): no entry
         fields: dict[str, ExtractedField] = {}
         for index, column in mapping.items():
             if index >= len(row):
@@ -550,7 +594,18 @@ def entries_from_table(
                 value.reasons.append(f"not in the book's year {state.year}")
                 value.confidence *= SEQUENCE_PENALTY
             fields[column.field] = value
-        if not any(f.value for f in fields.values()):
+        columns = {i: c for i, c in mapping.items() if i < len(row)}
+        naming = [c.field for c in columns.values() if _names_entry(c)]
+        if naming and not any(fields.get(n) and fields[n].value for n in naming):
+            if 2 * sum(not row[i].empty for i in columns) < len(columns):
+                continue  # no number, no name, most cells blank: a stray mark or a note
+            # Most cells written, yet nothing says which entry this is: an entry whose
+            # number and names are unreadable, or the overflow of the entry above. A person
+            # decides, so nothing in it is accepted unseen.
+            for value in fields.values():
+                value.reasons.append(UNNAMED_REASON)
+                value.confidence = min(value.confidence, DOUBT_CAP)
+        elif not any(f.value for f in fields.values()):
             continue
         for shared in (state.book_number, state.office):
             if shared is not None:

@@ -26,22 +26,27 @@ import itertools
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
+from typing import Any
 
 import cv2
 import numpy as np
 from rapidfuzz import fuzz
 
 from extractors.text import fold
-from pipeline.models import BBox, Word
+from pipeline.models import BBox, Page, Word
 
 __all__ = [
     "Grid",
+    "Strip",
     "detect_grid",
     "erase_rules",
     "grid_from_words",
+    "read_turned",
     "rule_masks",
     "rule_slant",
     "text_rows",
+    "turn_box",
+    "turn_page",
 ]
 
 # Rules are at least this share of the page's width (height) long in pieces: text strokes, even
@@ -301,3 +306,55 @@ def grid_from_words(words: Sequence[Word], titles: Sequence[Sequence[str]]) -> G
     ys += [(a[1] + b[0]) // 2 for a, b in itertools.pairwise(bands)]
     ys.append(bands[-1][1] + 2)
     return Grid(tuple(ys), tuple(sorted(set(xs))), 0.0, (0.0, 0.0), "text")
+
+
+Strip = tuple[int, int]
+"""A band of a page from ``x0`` to ``x1`` (one page of a spread, or the whole page)."""
+
+
+def turn_box(box: BBox, strip: Strip, height: int) -> BBox:
+    """``box`` in the band ``strip`` of a page ``height`` high, the band turned by 180° where it
+    is (its own inverse)."""
+    x0, y0, x1, y1 = box
+    right = strip[0] + strip[1]
+    return (right - x1, height - y1, right - x0, height - y0)
+
+
+def _middle(word: Word) -> float:
+    return (word.bbox[0] + word.bbox[2]) / 2
+
+
+def turn_page(page: Page, strip: Strip | None = None) -> Page:
+    """``page`` with the word boxes of ``strip`` (default: the whole page, and then the fold of
+    a spread too) turned by 180°: the words read on the upright image put back on the
+    upside-down one, or the other way round. Words keep their reading order."""
+    x0, x1 = strip or (0, page.width)
+
+    def turn(word: Word) -> Word:
+        if not x0 <= _middle(word) < x1:
+            return word
+        return word.model_copy(update={"bbox": turn_box(word.bbox, (x0, x1), page.height)})
+
+    lines = tuple(
+        line.model_copy(update={"words": tuple(turn(w) for w in line.words)}) for line in page.lines
+    )
+    update: dict[str, Any] = {"lines": lines}
+    spread = page.preprocess.get("spread")
+    if spread and strip is None:
+        turned = {**spread, "split_x": page.width - int(spread["split_x"])}
+        update["preprocess"] = {**page.preprocess, "spread": turned}
+    return page.model_copy(update=update)
+
+
+def read_turned(page: Page, strip: Strip | None = None) -> bool:
+    """Whether the words of ``page`` (in ``strip``, default all) were read on the page turned
+    upside down and put back (:func:`turn_page`): in reading order, their lines then run right
+    to left on the page."""
+    x0, x1 = strip or (0, page.width)
+    forward = backward = 0
+    for line in page.lines:
+        words = [w for w in line.words if x0 <= _middle(w) < x1]
+        for a, b in itertools.pairwise(words):
+            forward += b.bbox[0] > a.bbox[0]
+            backward += b.bbox[0] < a.bbox[0]
+    return backward > forward

@@ -7,8 +7,14 @@ import pytest
 
 from pipeline.models import DocumentResult, FieldStatus, Line, Page, Word
 from pipeline.options import ScoringOptions
-from pipeline.registers.book import calibration_key, register_calibration
-from pipeline.registers.entries import BookState, is_ditto, map_columns, read_entries
+from pipeline.registers.book import calibrate, register_calibration
+from pipeline.registers.entries import (
+    UNNAMED_REASON,
+    BookState,
+    is_ditto,
+    map_columns,
+    read_entries,
+)
 from pipeline.registers.grid import Grid
 from pipeline.registers.templates import get_template
 from pipeline.validate import validate
@@ -23,10 +29,7 @@ def _grid(ledger) -> Grid:
 
 def _routed(records):
     """Calibrated and routed as :func:`interpret_register` does it."""
-    calibration = register_calibration()
-    for record in records:
-        for f in record.fields.values():
-            f.confidence = calibration.apply(calibration_key(f), f.confidence)
+    calibrate(records, register_calibration())
     result = DocumentResult(
         doc_type="civil_register_page", doc_type_confidence=1.0, records=records
     )
@@ -189,3 +192,88 @@ def test_entries_book_number_and_office_come_from_page_heading():
 
 def test_entries_titles_cover_the_drawn_ledger():
     assert set(TITLES) <= {t for c in TEMPLATE.columns for t in c.titles}
+
+
+def _cell_reader(ledger, texts: dict[tuple[int, int], str]):
+    """A cell reader that reads each drawn cell right: ``texts`` by (row, column)."""
+
+    def reread(boxes):
+        found = []
+        for box in boxes:
+            at = (ledger.ys.index(box[1]), ledger.xs.index(box[0]))
+            found.append([Word(text=t, confidence=0.9, bbox=box) for t in texts[at].split()])
+        return found
+
+    return reread
+
+
+def test_entries_header_row_the_page_ocr_garbled_is_read_again_and_is_no_entry():
+    rows = [
+        ("12", "Nguyễn Văn An", "01/02/1990", "Nam", "Kinh", "Việt Nam"),
+        ("13", "Trần Thị Bình", "03/04/1991", "Nữ", "Tày", "Việt Nam"),
+    ]
+    ledger = draw_ledger(rows)
+    # The whole-page OCR of a bench spread's header row: bold titles in cells, read as this.
+    garbled = ("SD.E1", "Hướng", "NGHÿ HN.", "CHỦ THỨ,", ",D0HN VU:", "NHHỚU NẠDH")
+    body = ledger.page.lines[len(TITLES) :]  # a line per drawn cell, the titles first
+    words = []
+    for c, text in enumerate(garbled):
+        x = ledger.xs[c] + 18
+        for token in text.split():
+            words.append(Word(text=token, confidence=0.6, bbox=(x, 235, x + 90, 270)))
+            x += 100
+    page = ledger.page.model_copy(update={"lines": (Line(words=tuple(words)), *body)})
+    texts = {(0, c): t for c, t in enumerate(TITLES)}
+    texts |= {(r, c): t for r, row in enumerate(rows, 1) for c, t in enumerate(row)}
+    reread = _cell_reader(ledger, texts)
+    records = read_entries(page, _grid(ledger), TEMPLATE, BookState(), None, reread)
+    assert [r.fields["registration_number"].value for r in records] == ["12", "13"]
+    assert records[0].fields["full_name"].value == "Nguyễn Văn An"
+    # Columns come from the titles read again, not from their position.
+    assert not any("no header row" in r for f in records[0].fields.values() for r in f.reasons)
+
+
+def test_entries_first_row_of_a_page_without_header_stays_an_entry():
+    rows = [("14", "Lê Văn Cường", "05/06/1991", "Nam", "Kinh", "Việt Nam")]
+    state = BookState()
+    first = draw_ledger([("13", "Trần Thị Bình", "03/04/1991", "Nữ", "Tày", "Việt Nam")])
+    read_entries(first.page, _grid(first), TEMPLATE, state)
+    ledger = draw_ledger(rows, header=False)
+    reread = _cell_reader(ledger, {(0, c): t for c, t in enumerate(rows[0])})
+    (record,) = read_entries(ledger.page, _grid(ledger), TEMPLATE, state, None, reread)
+    assert record.fields["registration_number"].value == "14"
+    assert record.fields["full_name"].value == "Lê Văn Cường"
+
+
+def test_entries_column_titles_repeated_down_the_page_are_no_entry():
+    rows = [
+        ("12", "Nguyễn Văn An", "01/02/1990", "Nam", "Kinh", "Việt Nam"),
+        TITLES,
+        ("13", "Trần Thị Bình", "03/04/1991", "Nữ", "Tày", "Việt Nam"),
+    ]
+    ledger = draw_ledger(rows)
+    records = read_entries(ledger.page, _grid(ledger), TEMPLATE, BookState())
+    assert [r.fields["registration_number"].value for r in records] == ["12", "13"]
+
+
+def test_entries_row_without_number_or_name_and_mostly_blank_is_no_entry():
+    rows = [
+        ("12", "Nguyễn Văn An", "01/02/1990", "Nam", "Kinh", "Việt Nam"),
+        ("", "", "", "Nam", "", ""),  # a stray word in an otherwise blank row
+    ]
+    ledger = draw_ledger(rows)
+    records = read_entries(ledger.page, _grid(ledger), TEMPLATE, BookState())
+    assert [r.fields["registration_number"].value for r in records] == ["12"]
+
+
+def test_entries_row_without_number_or_name_goes_to_review_and_says_why():
+    rows = [
+        ("12", "Nguyễn Văn An", "01/02/1990", "Nam", "Kinh", "Việt Nam"),
+        ("", "", "03/04/1991", "Nữ", "Tày", "Việt Nam"),  # number and name unreadable
+    ]
+    ledger = draw_ledger(rows)
+    first, second = _routed(read_entries(ledger.page, _grid(ledger), TEMPLATE, BookState()))
+    assert second.fields["date_of_birth"].value == "1991-04-03"
+    assert {f.status for f in second.fields.values()} == {FieldStatus.needs_review}
+    assert all(UNNAMED_REASON in f.reasons for f in second.fields.values())
+    assert FieldStatus.auto_accepted in {f.status for f in first.fields.values()}

@@ -6,7 +6,14 @@ import cv2
 import numpy as np
 import pytest
 
-from pipeline.registers.grid import detect_grid, erase_rules, grid_from_words
+from pipeline.registers.grid import (
+    detect_grid,
+    erase_rules,
+    grid_from_words,
+    read_turned,
+    turn_box,
+    turn_page,
+)
 from tests.registers.ledger import TITLES, draw_ledger
 
 ROWS = [("1", "Nguyễn Văn An", "01/02/1990", "Nam", "Kinh", "Việt Nam")] * 4
@@ -73,3 +80,20 @@ def test_grid_from_words_places_columns_by_header_titles():
     first_entry = ledger.page.lines[len(TITLES) + 1].words[0]  # "Nguyễn"
     x0, y0, x1, y1 = first_entry.bbox
     assert grid.locate((x0 + x1) / 2, (y0 + y1) / 2) == (1, 1)
+
+
+def test_grid_turn_page_puts_each_word_where_the_turned_image_has_it():
+    ledger = draw_ledger(ROWS)
+    h, w = ledger.image.shape
+    page = ledger.page.model_copy(update={"preprocess": {"spread": {"split_x": 1000}}})
+    turned = turn_page(page)
+    upside_down = ledger.image[::-1, ::-1]
+    for before, after in zip(page.words, turned.words, strict=True):
+        assert after.text == before.text
+        x0, y0, x1, y1 = after.bbox
+        assert upside_down[y0:y1, x0:x1].min() < 80  # the word's ink, turned with the page
+        assert after.bbox == turn_box(before.bbox, (0, w), h)
+    assert turned.preprocess["spread"]["split_x"] == w - 1000
+    assert turn_page(turned) == page
+    # Read turned and put back, a page's lines run right to left: that is how it is told.
+    assert read_turned(turned) and not read_turned(page)
