@@ -168,6 +168,20 @@ def _gap_share(mask: np.ndarray) -> float:
     return float(np.mean(span <= 0.01 * span.max()))
 
 
+def without_rules(mask: np.ndarray) -> np.ndarray:
+    """``mask`` without its long straight strokes (table rules, underlines, box edges).
+
+    A ruled ledger has a rule under every row: left in, it makes each line bottom-heavy and the
+    upright test below takes upright ledgers for upside-down ones. On 16 generated register pages
+    (8 printed, 8 handwritten), upright pages scored -0.14 to +0.59 with their rules and +0.16 to
+    +0.51 without; turned over, +0.07 to -0.55 with and -0.17 to -0.55 without.
+    """
+    h, w = mask.shape
+    horizontal = cv2.morphologyEx(mask, cv2.MORPH_OPEN, np.ones((1, max(15, w // 20)), np.uint8))
+    vertical = cv2.morphologyEx(mask, cv2.MORPH_OPEN, np.ones((max(15, h // 20), 1), np.uint8))
+    return cv2.subtract(mask, cv2.bitwise_or(horizontal, vertical))
+
+
 def _own_rotation(image: np.ndarray, max_skew: float) -> int:
     small, _ = small_copy(image, 1000)
     mask = ink_mask(small)  # not Otsu: a dark desk around a photo would count as ink
@@ -179,7 +193,7 @@ def _own_rotation(image: np.ndarray, max_skew: float) -> int:
     # Upright sample pages score +0.13 to +0.72 (ID cards lowest; suppressing a card's red print
     # moved one from +0.14 to -0.11), upside-down A4 pages -0.4 to -0.7. A wrong turn costs the
     # whole page, a missed one only what was already lost: turn over only below -0.25.
-    flip = _upright_score(_straighten(mask, max_skew)) < -0.25
+    flip = _upright_score(_straighten(without_rules(mask), max_skew)) < -0.25
     return (90 if sideways else 0) + (180 if flip else 0)
 
 
