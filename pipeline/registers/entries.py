@@ -73,11 +73,11 @@ Reread = Callable[[list[BBox]], list[list[Word]]]
 # apart from printed ones.
 LEGIBLE_MEDIAN = 0.8
 ILLEGIBLE_FACTOR = 0.91
-ILLEGIBLE_REASON = "page reads like handwriting (low OCR confidence across the table)"
+ILLEGIBLE_REASON = "trang giống chữ viết tay (độ tin cậy OCR thấp trên cả bảng)"
 SEQUENCE_PENALTY = 0.5
 CARRIED_FACTOR = 0.9
 DOUBT_CAP = 0.8  # the normaliser doubted the text: at most this, whatever the OCR said
-UNNAMED_REASON = "no registration number and no name read in this row: it may not be an entry"
+UNNAMED_REASON = "dòng này không đọc được số đăng ký và họ tên: có thể không phải một mục đăng ký"
 # Fields no entry shares with the one above: a "ditto" there is a misreading.
 NO_DITTO = frozenset({"registration_number", "id_number", "husband_id_number", "wife_id_number"})
 _BOOK_YEAR = re.compile(r"so dang ky .*\bnam\s+((?:19|20)\d\d)\b")
@@ -304,7 +304,7 @@ def check_sequences(records: list[ExtractedRecord]) -> None:
         known = [x for x in (before, after) if x is not None]
         if n is not None and known and n - 1 != before and n + 1 != after:
             flagged.append(
-                (record.fields["registration_number"], "not in sequence with the entries around it")
+                (record.fields["registration_number"], "không liền số với các mục trước và sau")
             )
         d, d_before, d_after = date(i), date(i - 1), date(i + 1)
         checks = (
@@ -320,7 +320,7 @@ def check_sequences(records: list[ExtractedRecord]) -> None:
             flagged.append(
                 (
                     record.fields["registration_date"],
-                    "registration date out of order with the entries around it",
+                    "ngày đăng ký không theo thứ tự với các mục trước và sau",
                 )
             )
     for f, reason in flagged:
@@ -381,7 +381,7 @@ def page_context(page: Page, state: BookState, grid: Grid) -> set[str]:
                 bbox=union_bbox([w.bbox for w in words]),
                 ocr_confidence=_word_confidence(words),
                 extractor=EXTRACTOR,
-                reasons=["from the page heading"],
+                reasons=["lấy từ tiêu đề của trang"],
             )
         start = re.search(r"(?:uy ban nhan dan|ubnd)\b", key)
         if start:
@@ -401,7 +401,7 @@ def page_context(page: Page, state: BookState, grid: Grid) -> set[str]:
                     bbox=union_bbox([w.bbox for w in words]),
                     ocr_confidence=ocr,
                     extractor=EXTRACTOR,
-                    reasons=["from the page heading", *parsed.reasons],
+                    reasons=["lấy từ tiêu đề của trang", *parsed.reasons],
                 )
     return found
 
@@ -427,14 +427,14 @@ def _read_cell(
         return None
     if not cell.words:
         return ExtractedField(
-            value=None, confidence=0.0, reasons=["ink in the cell, but no text was read"], **base
+            value=None, confidence=0.0, reasons=["ô có nét chữ nhưng không đọc được chữ nào"], **base
         )
     if is_ditto(text) and column.field not in NO_DITTO:
         if above is None or above.value is None:
             return ExtractedField(
                 value=None,
                 confidence=0.0,
-                reasons=[f"ditto mark {text!r}, but no value above to copy"],
+                reasons=[f"dấu \"như trên\" {text!r} nhưng phía trên không có giá trị để chép"],
                 **base,
             )
         return ExtractedField(
@@ -442,19 +442,19 @@ def _read_cell(
             # As sure as the value above and as the reading of the mark itself: OCR makes
             # quote-like marks out of specks, and a wrong copy must not pass unseen.
             confidence=min(above.confidence, ocr),
-            reasons=[f"ditto mark {text!r}: value copied from the entry above", *above.reasons],
+            reasons=[f"dấu \"như trên\" {text!r}: chép giá trị của mục phía trên", *above.reasons],
             **base,
         )
     _, parser = PARSERS.get(column.parse_as or column.field, ("person", parse_text))
     parsed = parser(text)
     if parsed is None or parsed.value is None:
         return ExtractedField(
-            value=None, confidence=0.0, reasons=["no value of this kind in the cell"], **base
+            value=None, confidence=0.0, reasons=["trong ô không có giá trị thuộc loại này"], **base
         )
     reasons = list(parsed.reasons)
     coverage = min(1.0, cell.coverage / FULL_COVERAGE)
     if coverage < 1.0:
-        reasons.append(f"only {cell.coverage:.0%} of the ink in the cell was read")
+        reasons.append(f"chỉ đọc được {cell.coverage:.0%} nét chữ trong ô")
     confidence = ocr * parsed.strength * coverage
     if parsed.strength < 1.0:
         # The normaliser doubted the text (a rare surname, a partial date, letters in a
@@ -580,7 +580,7 @@ def entries_from_table(
             if value is None:
                 continue
             if fallback:
-                value.reasons.append("no header row: column taken by its position")
+                value.reasons.append("trang không có dòng tiêu đề: cột được xác định theo vị trí")
                 value.confidence *= 0.8
             if not legible and value.value is not None:
                 value.reasons.append(ILLEGIBLE_REASON)
@@ -591,7 +591,7 @@ def entries_from_table(
                 and value.value
                 and not value.value.startswith(str(state.year))
             ):
-                value.reasons.append(f"not in the book's year {state.year}")
+                value.reasons.append(f"không thuộc năm {state.year} của sổ")
                 value.confidence *= SEQUENCE_PENALTY
             fields[column.field] = value
         columns = {i: c for i, c in mapping.items() if i < len(row)}
@@ -614,7 +614,7 @@ def entries_from_table(
                     # Most books repeat the heading on every page; one not read here may
                     # belong to another book bound in, so a person confirms it.
                     copy.confidence *= CARRIED_FACTOR
-                    copy.reasons.append(f"not read on this page: carried from page {copy.page}")
+                    copy.reasons.append(f"không đọc được trên trang này: lấy từ trang {copy.page}")
                 fields[shared.name] = copy
         state.previous = {**state.previous, **fields}
         records.append(ExtractedRecord(role="entry", fields=fields))

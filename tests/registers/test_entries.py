@@ -88,7 +88,7 @@ def test_entries_ditto_copies_value_above_and_says_so():
     assert second["ethnicity"].value == "Kinh"
     assert second["nationality"].value == "Việt Nam"
     assert second["ethnicity"].raw == "nt"
-    assert "ditto mark 'nt'" in second["ethnicity"].reasons[0]
+    assert "như trên\" 'nt'" in second["ethnicity"].reasons[0]
 
 
 def test_entries_ditto_on_first_row_of_page_copies_last_entry_of_previous_page():
@@ -137,7 +137,7 @@ def test_entries_ink_the_ocr_did_not_read_lowers_confidence():
     (record,) = read_entries(ledger.page, _grid(ledger), TEMPLATE, BookState(), ink)
     name = record.fields["full_name"]
     assert name.confidence < 0.5
-    assert any("of the ink in the cell was read" in r for r in name.reasons)
+    assert any("nét chữ trong ô" in r for r in name.reasons)
 
 
 def test_entries_cell_with_ink_but_no_words_is_kept_for_review():
@@ -230,7 +230,7 @@ def test_entries_header_row_the_page_ocr_garbled_is_read_again_and_is_no_entry()
     assert [r.fields["registration_number"].value for r in records] == ["12", "13"]
     assert records[0].fields["full_name"].value == "Nguyễn Văn An"
     # Columns come from the titles read again, not from their position.
-    assert not any("no header row" in r for f in records[0].fields.values() for r in f.reasons)
+    assert not any("không có dòng tiêu đề" in r for f in records[0].fields.values() for r in f.reasons)
 
 
 def test_entries_first_row_of_a_page_without_header_stays_an_entry():
