@@ -427,14 +427,17 @@ def _read_cell(
         return None
     if not cell.words:
         return ExtractedField(
-            value=None, confidence=0.0, reasons=["ô có nét chữ nhưng không đọc được chữ nào"], **base
+            value=None,
+            confidence=0.0,
+            reasons=["ô có nét chữ nhưng không đọc được chữ nào"],
+            **base,
         )
     if is_ditto(text) and column.field not in NO_DITTO:
         if above is None or above.value is None:
             return ExtractedField(
                 value=None,
                 confidence=0.0,
-                reasons=[f"dấu \"như trên\" {text!r} nhưng phía trên không có giá trị để chép"],
+                reasons=[f'dấu "như trên" {text!r} nhưng phía trên không có giá trị để chép'],
                 **base,
             )
         return ExtractedField(
@@ -442,7 +445,7 @@ def _read_cell(
             # As sure as the value above and as the reading of the mark itself: OCR makes
             # quote-like marks out of specks, and a wrong copy must not pass unseen.
             confidence=min(above.confidence, ocr),
-            reasons=[f"dấu \"như trên\" {text!r}: chép giá trị của mục phía trên", *above.reasons],
+            reasons=[f'dấu "như trên" {text!r}: chép giá trị của mục phía trên', *above.reasons],
             **base,
         )
     _, parser = PARSERS.get(column.parse_as or column.field, ("person", parse_text))

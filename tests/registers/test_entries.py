@@ -230,7 +230,9 @@ def test_entries_header_row_the_page_ocr_garbled_is_read_again_and_is_no_entry()
     assert [r.fields["registration_number"].value for r in records] == ["12", "13"]
     assert records[0].fields["full_name"].value == "Nguyễn Văn An"
     # Columns come from the titles read again, not from their position.
-    assert not any("không có dòng tiêu đề" in r for f in records[0].fields.values() for r in f.reasons)
+    assert not any(
+        "không có dòng tiêu đề" in r for f in records[0].fields.values() for r in f.reasons
+    )
 
 
 def test_entries_first_row_of_a_page_without_header_stays_an_entry():
