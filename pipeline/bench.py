@@ -457,6 +457,40 @@ def run_bench(
     return result
 
 
+def run_book(book: Path, template: str, out: Path, *, workers: int | None = None) -> dict[str, Any]:
+    """Digitise one register book as an archivist would (``sohoa digitise BOOK --register T``)
+    into a fresh SQLite database ``out/book-<name>.db``, measuring pages per minute and the peak
+    RSS of the process tree; written to ``out/book-<name>.json``. The entries stay in the
+    database for ``python -m pipeline.registers.bench score BOOK --db sqlite:///…``."""
+    from pipeline.evaluate.runner import machine_info
+
+    workers = workers or os.cpu_count() or 1
+    out.mkdir(parents=True, exist_ok=True)
+    database, data = out / f"book-{book.stem}.db", out / f"book-{book.stem}-data"
+    database.unlink(missing_ok=True)
+    shutil.rmtree(data, ignore_errors=True)
+    db_url = f"sqlite:///{database.resolve()}"
+    _say(f"sohoa digitise {book} --register {template}")
+    run = _sohoa([book], db_url, workers, data, ["--register", template])
+    pages = int(_last_batch(db_url).get("pages", 0))
+    result = {
+        "book": str(book),
+        "template": template,
+        "database": db_url,
+        "pages": pages,
+        "workers": workers,
+        "seconds": round(run["seconds"], 1),
+        "cpu_seconds": round(run["cpu_seconds"], 1),
+        "pages_per_minute": round(60 * pages / run["seconds"], 1) if run["seconds"] else None,
+        "peak_rss_mb": round(run["peak_rss_mb"]),
+        "machine": machine_info(),
+        "date": datetime.now(UTC).isoformat(timespec="seconds"),
+    }
+    target = out / f"book-{book.stem}.json"
+    target.write_text(json.dumps(result, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    return result
+
+
 def _save(result: dict[str, Any], out: Path) -> None:
     result["ratios"] = ratios(result)
     result["verdicts"] = verdicts(result)
@@ -475,7 +509,18 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument(
         "--memory-pages", type=int, default=0, help="also digitise a PDF of this many pages"
     )
+    parser.add_argument(
+        "--book",
+        type=Path,
+        default=None,
+        help="only digitise this register book (with --register) and report speed and memory",
+    )
+    parser.add_argument("--register", default="auto", help="register template for --book")
     args = parser.parse_args(argv)
+    if args.book is not None:
+        result = run_book(args.book, args.register, args.out, workers=args.workers)
+        sys.stdout.write(json.dumps(result, indent=2, ensure_ascii=False) + "\n")
+        return 0
     if args.pages < 2:
         parser.error("--pages must be at least 2 (one PDF page and one image)")
     result = run_bench(

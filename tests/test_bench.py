@@ -74,3 +74,18 @@ def test_bench_peak_rss_counts_child_processes() -> None:
     with PeakRss(proc.pid, interval=0.05) as peak:
         proc.wait()
     assert peak.mb > 180
+
+
+@pytest.mark.slow
+def test_bench_book_run_digitises_a_register_book_and_keeps_its_entries(tmp_path) -> None:
+    from pipeline.bench import run_book
+    from pipeline.registers.bench import make_book, score_book
+
+    book = tmp_path / "book.pdf"
+    make_book(book, pages=2, kind="printed", seed=3)
+    result = run_book(book, "khai_sinh_truoc_2016", tmp_path / "out", workers=2)
+    assert result["pages"] == 2 and result["peak_rss_mb"] > 100
+    assert (tmp_path / "out" / "book-book.json").is_file()
+    # The entries stay in the book's database, where the register scorer finds them.
+    score = score_book(book, result["database"])
+    assert score["entries"] > 0 and score["records"] > 0
