@@ -32,6 +32,7 @@ from pipeline.ocr import page_from_tsv, run_tesseract
 from pipeline.options import Options
 from pipeline.registers.engine import erase_ledger_rules
 from pipeline.registers.entries import (
+    CARRIED_REASON,
     DOUBT_CAP,
     ILLEGIBLE_REASON,
     UNNAMED_REASON,
@@ -244,12 +245,15 @@ def calibrate(records: list[ExtractedRecord], calibration: Calibration) -> None:
     Register cells get their own calibration: the label extractors' was fitted without ledgers,
     and a ledger cell's raw confidence means something else (docs/registers.md). A row that may
     be no entry at all (no number, no name) stays under ``DOUBT_CAP`` whatever its cells say:
-    a person decides whether it is one.
+    a person decides whether it is one. So does a book number or office carried from an earlier
+    page because this page's heading was not read: a generated 500-image book had 168 entries
+    auto-accepted with the previous page's book number (calibrated 0.998) before this cap.
     """
+    carried = CARRIED_REASON.split("{")[0]
     for record in records:
         for field in record.fields.values():
             field.confidence = calibration.apply(calibration_key(field), field.confidence)
-            if UNNAMED_REASON in field.reasons:
+            if UNNAMED_REASON in field.reasons or any(r.startswith(carried) for r in field.reasons):
                 field.confidence = min(field.confidence, DOUBT_CAP)
 
 

@@ -77,6 +77,8 @@ ILLEGIBLE_REASON = "trang giống chữ viết tay (độ tin cậy OCR thấp t
 SEQUENCE_PENALTY = 0.5
 CARRIED_FACTOR = 0.9
 DOUBT_CAP = 0.8  # the normaliser doubted the text: at most this, whatever the OCR said
+CARRIED_REASON = "không đọc được trên trang này: lấy từ trang {page}"
+"""The heading value of an earlier page, copied to an entry whose page heading was not read."""
 UNNAMED_REASON = "dòng này không đọc được số đăng ký và họ tên: có thể không phải một mục đăng ký"
 # Fields no entry shares with the one above: a "ditto" there is a misreading.
 NO_DITTO = frozenset({"registration_number", "id_number", "husband_id_number", "wife_id_number"})
@@ -617,7 +619,7 @@ def entries_from_table(
                     # Most books repeat the heading on every page; one not read here may
                     # belong to another book bound in, so a person confirms it.
                     copy.confidence *= CARRIED_FACTOR
-                    copy.reasons.append(f"không đọc được trên trang này: lấy từ trang {copy.page}")
+                    copy.reasons.append(CARRIED_REASON.format(page=copy.page))
                 fields[shared.name] = copy
         state.previous = {**state.previous, **fields}
         records.append(ExtractedRecord(role="entry", fields=fields))

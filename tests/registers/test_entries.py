@@ -9,6 +9,7 @@ from pipeline.models import DocumentResult, FieldStatus, Line, Page, Word
 from pipeline.options import ScoringOptions
 from pipeline.registers.book import calibrate, register_calibration
 from pipeline.registers.entries import (
+    CARRIED_REASON,
     UNNAMED_REASON,
     BookState,
     is_ditto,
@@ -188,6 +189,26 @@ def test_entries_book_number_and_office_come_from_page_heading():
         record.fields["registration_office"].value
         == "Ủy ban nhân dân xã An Bình, huyện Long Hồ, tỉnh Vĩnh Long"
     )
+
+
+def test_entries_book_number_carried_from_an_earlier_page_goes_to_review():
+    ledger = draw_ledger([("12", "Nguyễn Văn An", "01/02/1990", "Nam", "Kinh", "Việt Nam")])
+    heading = (
+        Line(words=tuple(
+            Word(text=t, confidence=0.97, bbox=(1750 + 110 * i, 120, 1850 + 110 * i, 160))
+            for i, t in enumerate(("Quyển", "số:", "02"))
+        )),
+    )  # fmt: skip
+    state = BookState()
+    grid = Grid(tuple(ledger.ys), tuple(ledger.xs))
+    read_entries(ledger.page.model_copy(update={"lines": heading + ledger.page.lines}), grid,
+                 TEMPLATE, state)  # fmt: skip
+    # The next page's heading was not read: its entry takes page 1's book number, for review.
+    (record,) = _routed(read_entries(ledger.page.model_copy(update={"number": 2}), grid,
+                                     TEMPLATE, state))  # fmt: skip
+    book = record.fields["book_number"]
+    assert book.value == "02" and book.status == FieldStatus.needs_review
+    assert CARRIED_REASON.format(page=1) in book.reasons
 
 
 def test_entries_titles_cover_the_drawn_ledger():
