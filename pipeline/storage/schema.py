@@ -298,6 +298,9 @@ class JobRow(Base):
     batch_id: Mapped[int | None] = mapped_column(ForeignKey("batches.id"))
     progress: Mapped[dict[str, Any]] = mapped_column(default=dict)
     error: Mapped[str | None] = mapped_column(Text)
+    # The civil-register template the uploaded files are read with (migration 0005); NULL for
+    # ordinary documents.
+    register_template: Mapped[str | None] = mapped_column(String(100))
 
 
 class CitizenRow(Base):

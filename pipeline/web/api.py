@@ -11,7 +11,7 @@ import io
 import tempfile
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends, File, HTTPException, Query, Request, UploadFile
+from fastapi import APIRouter, Depends, File, Form, HTTPException, Query, Request, UploadFile
 from fastapi.openapi.utils import get_openapi
 from PIL import Image, ImageDraw
 from pydantic import BaseModel, Field
@@ -21,7 +21,7 @@ from pipeline import __version__, citizens
 from pipeline.storage import review
 from pipeline.web.auth import User, check_csrf, csrf_token
 from pipeline.web.deps import current_user, require, state
-from pipeline.web.jobs import job_view
+from pipeline.web.jobs import job_view, register_templates
 from pipeline.web.logs import audit_view, log
 
 __all__ = ["crop_png", "router"]
@@ -82,14 +82,23 @@ def me(request: Request, user: Clerk) -> Me:
 
 @router.post("/jobs", status_code=202)
 def create_job(
-    request: Request, user: Clerk, files: Annotated[list[UploadFile], File()]
+    request: Request,
+    user: Clerk,
+    files: Annotated[list[UploadFile], File()],
+    register: Annotated[str | None, Form()] = None,
 ) -> JobCreated:
-    """Upload scans (PDF, images, zips) and start digitising them in the background."""
+    """Upload scans (PDF, images, zips) and start digitising them in the background.
+
+    ``register``: read them as civil-register books with this template (names as listed by
+    ``sohoa register templates``), one record per ledger entry.
+    """
     chosen = [f for f in files if f.filename]
     if not chosen:
         raise HTTPException(422, "no file uploaded")
+    if register and register not in register_templates():
+        raise HTTPException(422, f"unknown register template: {register}")
     job_id = state(request).jobs.submit(
-        user.username, [(f.filename or "tep", f.file) for f in chosen]
+        user.username, [(f.filename or "tep", f.file) for f in chosen], register_template=register
     )
     return JobCreated(job_id=job_id, status_url=f"/api/jobs/{job_id}", page_url=f"/jobs/{job_id}")
 

@@ -105,10 +105,25 @@ class JobRunner:
 
     # Submitting -----------------------------------------------------------------------------
 
-    def submit(self, username: str, uploads: Iterable[tuple[str, BinaryIO]]) -> int:
-        """Save uploaded files (name, stream) for a new job and queue it; returns the job id."""
+    def submit(
+        self,
+        username: str,
+        uploads: Iterable[tuple[str, BinaryIO]],
+        register_template: str | None = None,
+    ) -> int:
+        """Save uploaded files (name, stream) for a new job and queue it; returns the job id.
+
+        ``register_template`` reads the files as civil-register books with that template (as
+        ``sohoa digitise --register``); the caller checks the name.
+        """
         with Session(self.engine) as s, s.begin():
-            job = JobRow(created_by=username, upload_dir="", uploaded=[], progress={})
+            job = JobRow(
+                created_by=username,
+                upload_dir="",
+                uploaded=[],
+                progress={},
+                register_template=register_template or None,
+            )
             s.add(job)
             s.flush()
             job_id = job.id
@@ -154,9 +169,12 @@ class JobRunner:
             if job is None:
                 return
             job.status, job.started_at = "running", utcnow()
-            folder = job.upload_dir
+            folder, template = job.upload_dir, job.register_template
+        options = self.options
+        if template:
+            options = options.model_copy(update={"register_template": template})
         try:
-            summary = self._run([folder], self.options, lambda e, d: self._on_event(job_id, e, d))
+            summary = self._run([folder], options, lambda e, d: self._on_event(job_id, e, d))
         except Exception as exc:  # the flow itself failed: the job page says so
             log.exception("job %s failed", job_id)
             self._finish(job_id, "failed", error=f"{type(exc).__name__}: {exc}")
@@ -225,6 +243,7 @@ def _job_dict(job: JobRow) -> dict[str, Any]:
         "started_at": job.started_at.isoformat() if job.started_at else None,
         "finished_at": job.finished_at.isoformat() if job.finished_at else None,
         "uploaded": job.uploaded,
+        "register_template": job.register_template,
         "pages_planned": progress.get("pages_planned"),
         "pages_done": progress.get("pages_done", 0),
         "files": files,
@@ -238,6 +257,13 @@ def _job_dict(job: JobRow) -> dict[str, Any]:
         "error": job.error,
         "finished": job.status in ("done", "failed", "interrupted"),
     }
+
+
+def register_templates() -> dict[str, str]:
+    """Template name → its title, for the upload form's "register book" choice."""
+    from pipeline.registers.templates import load_templates
+
+    return {name: t.title for name, t in sorted(load_templates().items())}
 
 
 def job_view(engine: Engine, job_id: int) -> dict[str, Any] | None:

@@ -16,7 +16,7 @@ from pipeline import citizens
 from pipeline.storage import review
 from pipeline.web.auth import User, authenticate, check_csrf, csrf_token
 from pipeline.web.deps import current_user, flash, render, require, state
-from pipeline.web.jobs import job_view, recent_jobs
+from pipeline.web.jobs import job_view, recent_jobs, register_templates
 from pipeline.web.labels import FIELD_LABELS, STATUS_LABELS, label
 from pipeline.web.logs import audit_view, log
 
@@ -102,19 +102,27 @@ def logout(request: Request) -> Response:
 @router.get("/")
 def home(request: Request, user: Clerk) -> Response:
     app = state(request)
-    return render(request, "home.html", {"jobs": recent_jobs(app.engine, limit=10)})
+    context = {"jobs": recent_jobs(app.engine, limit=10), "templates": register_templates()}
+    return render(request, "home.html", context)
 
 
 @router.post("/upload")
 def upload(
-    request: Request, user: Clerk, files: Annotated[list[UploadFile] | None, File()] = None
+    request: Request,
+    user: Clerk,
+    files: Annotated[list[UploadFile] | None, File()] = None,
+    register: Annotated[str, Form()] = "",
 ) -> Response:
     app = state(request)
     chosen = [f for f in files or [] if f.filename]
     if not chosen:
         flash(request, "error", "Chưa có tệp nào được chọn. Hãy kéo thả hoặc bấm “Chọn tệp”.")
         return _redirect("/")
-    job_id = app.jobs.submit(user.username, [(f.filename or "tep", f.file) for f in chosen])
+    if register and register not in register_templates():
+        flash(request, "error", "Không có mẫu sổ hộ tịch này. Hãy chọn lại trong danh sách.")
+        return _redirect("/")
+    uploads = [(f.filename or "tep", f.file) for f in chosen]
+    job_id = app.jobs.submit(user.username, uploads, register_template=register or None)
     return _redirect(f"/jobs/{job_id}")
 
 

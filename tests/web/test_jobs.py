@@ -18,10 +18,12 @@ def fake_run(db_url: str, tmp_path: Path):
     """A batch runner that 'reads' each uploaded file into a stored, citizen-linked CCCD, emitting
     the events the real flow emits (planned, page, file). The real flow runs in test_browser."""
     seen: list[list[str]] = []
+    templates: list[str | None] = []
 
     def run(paths: list[str], options: Options, listener: Any) -> BatchSummary:
         files = sorted(Path(paths[0]).iterdir())
         seen.append([f.name for f in files])
+        templates.append(options.register_template)
         listener("planned", {"files": len(files), "pages": len(files)})
         summary = BatchSummary(batch_id=None)
         for n, path in enumerate(files, start=100):
@@ -43,6 +45,7 @@ def fake_run(db_url: str, tmp_path: Path):
         return summary
 
     run.seen = seen
+    run.templates = templates
     return run
 
 
@@ -101,6 +104,33 @@ def test_jobs_api_upload_and_status(db_url: str, tmp_path: Path) -> None:
         status = client.get(created.json()["status_url"]).json()
         assert client.get("/api/jobs/999").status_code == 404
     assert status["status"] == "done" and status["totals"]["done"] == 1
+
+
+def test_jobs_register_book_upload_runs_with_its_template(db_url: str, tmp_path: Path) -> None:
+    run = fake_run(db_url, tmp_path)
+    app = make_app(db_url, tmp_path, run=run)
+    book = [("files", ("so-khai-sinh-1991.pdf", b"%PDF", "application/pdf"))]
+    with TestClient(app) as client:
+        token = _login(client)
+        home = client.get("/").text
+        assert 'value="khai_sinh_truoc_2016"' in home  # the form offers every template
+        client.post("/upload", data={"csrf_token": token, "register": "khai_sinh_truoc_2016"},
+                    files=book)  # fmt: skip
+        client.post("/upload", data={"csrf_token": token}, files=book)  # an ordinary dossier
+        refused = client.post("/upload", data={"csrf_token": token, "register": "../x"},
+                              files=book)  # fmt: skip
+        api_token = client.get("/api/me").json()["csrf_token"]
+        created = client.post("/api/jobs", data={"register": "khai_tu_tu_2016"}, files=book,
+                              headers={"X-CSRF-Token": api_token})  # fmt: skip
+        unknown = client.post("/api/jobs", data={"register": "nope"}, files=book,
+                              headers={"X-CSRF-Token": api_token})  # fmt: skip
+        app.state.sohoa.jobs.wait_idle()
+        status = client.get(created.json()["status_url"]).json()
+    assert "Không có mẫu sổ hộ tịch này" in refused.text
+    assert unknown.status_code == 422
+    # Each job ran with its own template, and the base options were left as they were.
+    assert run.templates == ["khai_sinh_truoc_2016", None, "khai_tu_tu_2016"]
+    assert status["register_template"] == "khai_tu_tu_2016"
 
 
 def test_jobs_flow_failure_is_shown_on_the_job(db_url: str, tmp_path: Path) -> None:
