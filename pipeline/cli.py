@@ -239,8 +239,9 @@ def ocr(
 
     Stores nothing.
     """
+    from pipeline.digitise import make_engine
     from pipeline.load import InputProblem, expand_inputs, load_page, page_count
-    from pipeline.ocr import TesseractEngine, tesseract_version
+    from pipeline.ocr import tesseract_version
     from pipeline.preprocess import preprocess
     from pipeline.preprocess.context import clean_dpi
 
@@ -250,7 +251,7 @@ def ocr(
         raise typer.BadParameter(f"{file} is not a file", param_hint="FILE")
     tesseract_version()
     options = Options()
-    engine = TesseractEngine(options.lang, options.tesseract_psm, options.tesseract_timeout)
+    engine = make_engine(options)
     with expand_inputs([file]) as entries:
         for entry in entries:
             if isinstance(entry, InputProblem):

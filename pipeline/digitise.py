@@ -24,7 +24,7 @@ import numpy as np
 from pipeline.exceptions import OcrError
 from pipeline.load import InputFile, load_page
 from pipeline.models import Document, DocumentResult, FieldStatus, Line, Page
-from pipeline.ocr import OcrEngine, TesseractEngine
+from pipeline.ocr import OcrEngine, TesseractApiEngine, TesseractEngine, api_available
 from pipeline.options import Options
 from pipeline.preprocess import preprocess
 from pipeline.preprocess.context import clean_dpi
@@ -71,10 +71,16 @@ def get_store(db_url: str):
     return Store(db_url)
 
 
+def engine_name(options: Options) -> str:
+    """``tesseract-api`` or ``tesseract-cli``: what ``options.ocr_engine`` comes to here."""
+    if options.ocr_engine == "cli" or (options.ocr_engine == "auto" and not api_available()):
+        return "tesseract-cli"
+    return "tesseract-api"
+
+
 def make_engine(options: Options) -> OcrEngine:
-    engine = TesseractEngine(
-        lang=options.lang, psm=options.tesseract_psm, timeout=options.tesseract_timeout
-    )
+    kind = TesseractApiEngine if engine_name(options) == "tesseract-api" else TesseractEngine
+    engine = kind(lang=options.lang, psm=options.tesseract_psm, timeout=options.tesseract_timeout)
     if options.register_template:
         from pipeline.registers.engine import RuledPageEngine
 
@@ -98,6 +104,7 @@ def ocr_cache_key(options: Options) -> str:
     relevant = {
         "preprocess_version": STAGE_VERSIONS["preprocess"],
         "ocr_version": STAGE_VERSIONS["ocr"],
+        "engine": engine_name(options),  # two Tesseract builds: their readings differ a little
         "lang": options.lang,
         "psm": options.tesseract_psm,
         "dpi": options.dpi,

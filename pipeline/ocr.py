@@ -1,10 +1,19 @@
 """OCR stage: an engine turns a clean page image into a :class:`~pipeline.models.Page`.
 
-Engines sit behind :class:`OcrEngine`; :class:`TesseractEngine` is the real one, and
+Engines sit behind :class:`OcrEngine`. Two are real: :class:`TesseractApiEngine` (the default)
+calls libtesseract in this process through ``tesserocr``, one loaded model per worker thread;
+:class:`TesseractEngine` runs the ``tesseract`` command through pytesseract, one process per page.
 :class:`NullEngine` returns empty pages (for tests of everything around OCR).
 
+Why two: a ``tesseract`` process spends about 0.12 s loading its model before it reads a pixel,
+and Debian's Tesseract 5.3 is slower than the 5.5 that ``tesserocr``'s wheel carries; on 20 dev-set
+pages the in-process engine took 5.3 s of wall time against 8.2 s for the command, both two pages
+at a time, with the same word F1 (docs/benchmarks.md). The command stays for what a separate process
+gives: a crash of Tesseract cannot take the batch down with it (``SOHOA_OCR_ENGINE=cli``), and it
+writes hOCR and ALTO (``sohoa ocr --format``).
+
 The code that runs Tesseract (:func:`run_tesseract`) is separate from the code that builds the page
-tree (:func:`page_from_tsv`). Images reach Tesseract as uncompressed PNM files: pytesseract's
+tree (:func:`page_from_tsv`). Images reach the command as uncompressed PNM files: pytesseract's
 default re-encodes every page to PNG, which costs about 0.15 s for an A4 page at 300 dpi against
 0.006 s for PNM (measured on this project's sample pages) — a tenth of the OCR time thrown away.
 """
@@ -12,11 +21,14 @@ default re-encodes every page to PNG, which costs about 0.15 s for an A4 page at
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import tempfile
+import threading
 import time
 import unicodedata
 from abc import ABC, abstractmethod
+from functools import lru_cache
 from pathlib import Path
 
 import cv2
@@ -30,9 +42,12 @@ from pipeline.models import Line, Page, Word
 __all__ = [
     "NullEngine",
     "OcrEngine",
+    "TesseractApiEngine",
     "TesseractEngine",
+    "api_available",
     "page_from_tsv",
     "run_tesseract",
+    "tessdata_dir",
     "tesseract_version",
 ]
 
@@ -127,11 +142,11 @@ def page_from_tsv(tsv: str, *, number: int, width: int, height: int) -> Page:
     """Build the Page → Line → Word tree from Tesseract's TSV (levels 1–5; level 5 rows are words).
 
     Word text is normalised to NFC (Tesseract can emit decomposed tone marks); confidences go
-    from 0–100 to 0–1; empty words are dropped.
+    from 0–100 to 0–1; empty words are dropped. The command's TSV starts with a header row, the
+    library's does not: only level-5 rows are read either way.
     """
-    rows = tsv.splitlines()
     lines: dict[tuple[int, int, int, int], list[Word]] = {}
-    for row in rows[1:]:
+    for row in tsv.splitlines():
         cols = row.split("\t")
         if len(cols) < 12 or cols[0] != "5":
             continue
@@ -186,6 +201,96 @@ class TesseractEngine(OcrEngine):
         return run_tesseract(
             image, lang=self.lang, psm=self.psm, dpi=dpi, timeout=self.timeout, extension=extension
         )
+
+
+_LANGS_IN = re.compile(r'languages in "([^"]+)"')
+_TESSDATA_GUESSES = (
+    "/usr/share/tesseract-ocr/5/tessdata",
+    "/usr/share/tesseract-ocr/4.00/tessdata",
+    "/usr/share/tessdata",
+    "/usr/local/share/tessdata",
+)
+
+
+@lru_cache(maxsize=1)
+def tessdata_dir() -> str | None:
+    """Where the installed Tesseract keeps its language data (``TESSDATA_PREFIX`` first).
+
+    ``tesserocr``'s own compiled-in path points nowhere on Debian; the data of the
+    ``tesseract-ocr-vie`` package is where ``tesseract --list-langs`` says it is.
+    """
+    if os.environ.get("TESSDATA_PREFIX"):
+        return os.environ["TESSDATA_PREFIX"]
+    try:
+        listing = subprocess.run(
+            ["tesseract", "--list-langs"], capture_output=True, text=True, timeout=30
+        )
+        found = _LANGS_IN.search(listing.stdout + listing.stderr)
+        if found:
+            return found.group(1)
+    except (OSError, subprocess.SubprocessError):
+        pass
+    return next((p for p in _TESSDATA_GUESSES if Path(p, "osd.traineddata").exists()), None)
+
+
+def api_available() -> bool:
+    """Can :class:`TesseractApiEngine` run here (``tesserocr`` importable)?"""
+    try:
+        import tesserocr  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
+class TesseractApiEngine(TesseractEngine):
+    """libtesseract in this process (``tesserocr``): one loaded model per thread, kept.
+
+    ``read`` releases the GIL while Tesseract works, so worker threads read pages in parallel.
+    A page running past ``timeout`` is cancelled by Tesseract's own monitor (OcrTimeoutError,
+    retried like the command's). hOCR and ALTO come from the command (:meth:`render`).
+    """
+
+    name = "tesseract-api"
+    _local = threading.local()
+
+    def _api(self):  # type: ignore[no-untyped-def]
+        import tesserocr
+
+        key = (self.lang, self.psm)
+        apis = getattr(self._local, "apis", None)
+        if apis is None:
+            apis = self._local.apis = {}
+        if key not in apis:
+            path = tessdata_dir()
+            try:
+                apis[key] = tesserocr.PyTessBaseAPI(
+                    path=(path.rstrip("/") + "/") if path else "./",
+                    lang=self.lang,
+                    psm=self.psm,
+                )
+            except RuntimeError as exc:
+                raise MissingDependencyError(
+                    f"Tesseract has no '{self.lang}' language data in {path or 'any known folder'}:"
+                    " apt-get install tesseract-ocr-vie (or set TESSDATA_PREFIX)"
+                ) from exc
+        return apis[key]
+
+    def read(self, image: np.ndarray, *, number: int, dpi: int | None) -> Page:
+        start = time.perf_counter()
+        api = self._api()
+        pixels = np.ascontiguousarray(image)
+        height, width = pixels.shape[:2]
+        channels = 1 if pixels.ndim == 2 else pixels.shape[2]
+        api.SetImageBytes(pixels.tobytes(), width, height, channels, width * channels)
+        if dpi:
+            api.SetSourceResolution(dpi)
+        if not api.Recognize(int(self.timeout * 1000)):
+            api.Clear()
+            raise OcrTimeoutError(f"Tesseract took longer than {self.timeout:g} s")
+        tsv = api.GetTSVText(0)
+        api.Clear()  # drop the page's image and results: the model stays loaded
+        page = page_from_tsv(tsv, number=number, width=width, height=height)
+        return page.model_copy(update={"dpi": dpi, "ocr_seconds": time.perf_counter() - start})
 
 
 class NullEngine(OcrEngine):

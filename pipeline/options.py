@@ -96,6 +96,11 @@ class Options(BaseModel):
     lang: str = "vie"
     dpi: int = Field(default=300, ge=72, le=600)
     tesseract_psm: int = 3
+    # "api": libtesseract in-process (tesserocr), "cli": one `tesseract` process per page,
+    # "auto": the API when tesserocr is installed. See pipeline/ocr.py for the trade-off.
+    ocr_engine: Literal["auto", "api", "cli"] = Field(
+        default_factory=lambda: os.environ.get("SOHOA_OCR_ENGINE", "auto")  # type: ignore[arg-type]
+    )
     tesseract_timeout: float = Field(default=180.0, gt=0)
     max_pages_per_file: int = Field(default=2000, ge=1)
     max_image_pixels: int = Field(default=12_000 * 12_000, ge=1)

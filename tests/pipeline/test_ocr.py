@@ -2,13 +2,27 @@
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
 import numpy as np
 import pytest
 from PIL import Image, ImageDraw, ImageFont
 
+from pipeline.digitise import engine_name, make_engine
 from pipeline.exceptions import MissingDependencyError, OcrTimeoutError
 from pipeline.models import Page
-from pipeline.ocr import NullEngine, TesseractEngine, page_from_tsv, run_tesseract
+from pipeline.ocr import (
+    NullEngine,
+    TesseractApiEngine,
+    TesseractEngine,
+    page_from_tsv,
+    run_tesseract,
+    tessdata_dir,
+)
+from pipeline.options import Options
+
+ENGINES = pytest.mark.parametrize("engine", [TesseractEngine, TesseractApiEngine])
 
 FONT = "/usr/share/fonts/truetype/dejavu/DejaVuSerif.ttf"
 LINES = [
@@ -28,8 +42,9 @@ def page_image() -> np.ndarray:
     return np.asarray(img)
 
 
-def test_ocr_tesseract_reads_vietnamese_with_boxes(page_image: np.ndarray) -> None:
-    page = TesseractEngine().read(page_image, number=1, dpi=300)
+@ENGINES
+def test_ocr_tesseract_reads_vietnamese_with_boxes(page_image: np.ndarray, engine) -> None:
+    page = engine().read(page_image, number=1, dpi=300)
     assert [line.text for line in page.lines] == LINES
     first = page.lines[0].words[0]
     assert first.text == "Họ,"
@@ -39,14 +54,16 @@ def test_ocr_tesseract_reads_vietnamese_with_boxes(page_image: np.ndarray) -> No
     assert page.ocr_seconds > 0
 
 
-def test_ocr_page_round_trips_through_json(page_image: np.ndarray) -> None:
-    page = TesseractEngine().read(page_image, number=3, dpi=300)
+@ENGINES
+def test_ocr_page_round_trips_through_json(page_image: np.ndarray, engine) -> None:
+    page = engine().read(page_image, number=3, dpi=300)
     assert Page.model_validate_json(page.model_dump_json()) == page
 
 
+@ENGINES
 @pytest.mark.parametrize(("fmt", "marker"), [("hocr", "ocrx_word"), ("alto", "<alto")])
-def test_ocr_renders_hocr_and_alto(page_image: np.ndarray, fmt: str, marker: str) -> None:
-    rendered = TesseractEngine().render(page_image, fmt=fmt, dpi=300)
+def test_ocr_renders_hocr_and_alto(page_image: np.ndarray, fmt: str, marker: str, engine) -> None:
+    rendered = engine().render(page_image, fmt=fmt, dpi=300)
     assert marker in rendered and "HƯƠNG" in rendered
 
 
@@ -79,3 +96,52 @@ def test_ocr_missing_language_data_says_what_to_install(page_image: np.ndarray) 
 def test_ocr_null_engine_reads_nothing(page_image: np.ndarray) -> None:
     page = NullEngine().read(page_image, number=2, dpi=None)
     assert page.lines == () and page.width == 2000 and page.number == 2
+
+
+def test_ocr_api_engine_timeout_is_the_same_error(page_image: np.ndarray) -> None:
+    engine = TesseractApiEngine(timeout=0.001)
+    with pytest.raises(OcrTimeoutError, match=r"longer than 0\.001 s"):
+        engine.read(page_image, number=1, dpi=300)
+    # The thread's model survives a cancelled page: the next one is read in full.
+    engine.timeout = 60
+    assert engine.read(page_image, number=1, dpi=300).lines[0].text == LINES[0]
+
+
+def test_ocr_api_engine_missing_language_data_says_what_to_install(
+    page_image: np.ndarray,
+) -> None:
+    with pytest.raises(MissingDependencyError, match="apt-get install tesseract-ocr-vie"):
+        TesseractApiEngine(lang="xyz").read(page_image, number=1, dpi=300)
+
+
+def test_ocr_api_engine_threads_read_pages_like_one_thread(page_image: np.ndarray) -> None:
+    """One model per thread: pages read two at a time come out as when read one by one."""
+    engine = TesseractApiEngine()
+    images = [page_image, page_image[:, ::-1].copy(), page_image[:250], page_image]
+    alone = [engine.read(image, number=1, dpi=300) for image in images]
+    with ThreadPoolExecutor(2) as pool:
+        together = list(pool.map(lambda im: engine.read(im, number=1, dpi=300), images))
+    assert [p.lines for p in together] == [p.lines for p in alone]
+    assert alone[0].lines == alone[3].lines and alone[0].lines != alone[2].lines
+
+
+def test_ocr_api_and_command_read_the_same_words(page_image: np.ndarray) -> None:
+    api = TesseractApiEngine().read(page_image, number=1, dpi=300)
+    cli = TesseractEngine().read(page_image, number=1, dpi=300)
+    assert api.text == cli.text
+    for a, c in zip(api.words, cli.words, strict=True):
+        assert max(abs(p - q) for p, q in zip(a.bbox, c.bbox, strict=True)) <= 3
+
+
+@pytest.mark.parametrize(
+    ("choice", "expected"), [("api", "tesseract-api"), ("cli", "tesseract-cli")]
+)
+def test_ocr_engine_option_picks_the_engine(choice: str, expected: str) -> None:
+    options = Options(ocr_engine=choice)
+    assert engine_name(options) == expected
+    assert make_engine(options).name == expected.replace("-cli", "")
+
+
+def test_ocr_tessdata_dir_holds_the_vietnamese_model() -> None:
+    folder = tessdata_dir()
+    assert folder is not None and (Path(folder) / "vie.traineddata").is_file()

@@ -96,8 +96,12 @@ def batch(tmp_path: Path) -> Path:
 
 
 def _options(tmp_path: Path, **kwargs) -> Options:
+    # The fakes stand in for the `tesseract` command: these runs use the command engine.
     return Options(
-        db_url=f"sqlite:///{tmp_path / 'sohoa.db'}", data_dir=tmp_path / "data", **kwargs
+        db_url=f"sqlite:///{tmp_path / 'sohoa.db'}",
+        data_dir=tmp_path / "data",
+        ocr_engine="cli",
+        **kwargs,
     )
 
 
@@ -256,6 +260,7 @@ def test_fault_sigkill_mid_batch_then_rerun_processes_each_file_once(
         **os.environ,
         "PATH": f"{tmp_path / 'bin'}{os.pathsep}{os.environ['PATH']}",
         "SOHOA_DATA_DIR": str(tmp_path / "data"),
+        "SOHOA_OCR_ENGINE": "cli",
         "TMPDIR": str(private_tmp),
     }
     command = [sys.executable, "-m", "pipeline", "digitise", str(scans), "--db", f"sqlite:///{db}"]
