@@ -89,3 +89,23 @@ def test_bench_book_run_digitises_a_register_book_and_keeps_its_entries(tmp_path
     # The entries stay in the book's database, where the register scorer finds them.
     score = score_book(book, result["database"])
     assert score["entries"] > 0 and score["records"] > 0
+
+
+def test_bench_same_engine_ratio_holds_the_ocr_engine_equal() -> None:
+    """sohoa against the command and against the library it runs: two different questions."""
+    result = _result(library={"seconds": 40.0, "cpu_seconds": 80.0})
+    result["ratios"] = r = ratios(result)
+    assert r["sohoa_vs_tesseract"] == pytest.approx(60 / 66, abs=1e-3)
+    assert r["sohoa_vs_library"] == pytest.approx(40 / 66, abs=1e-3)
+    assert r["sohoa_flow_vs_library"] == pytest.approx(40 / 61, abs=1e-3)
+    result["verdicts"] = met = verdicts(result)
+    assert met["sohoa_vs_tesseract"] is True and met["sohoa_vs_library"] is False
+    table = markdown_table(result)
+    assert "bare libtesseract" in table and "0.61 ×" in table
+
+
+def test_bench_without_a_library_run_leaves_the_same_engine_ratio_unmeasured() -> None:
+    result = _result()
+    result["ratios"] = ratios(result)
+    assert result["ratios"]["sohoa_vs_library"] is None
+    assert verdicts(result)["sohoa_vs_library"] is None

@@ -26,6 +26,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 from PIL import Image
 from pydantic import ValidationError
 
@@ -108,12 +109,19 @@ def machine_info() -> dict[str, Any]:
         ).stdout.splitlines()[0]
     except (OSError, IndexError, subprocess.SubprocessError):
         tesseract = "unknown"
+    try:
+        import tesserocr
+
+        library = f"tesseract {tesserocr.PyTessBaseAPI.Version()}"
+    except ImportError:
+        library = "none"
     return {
         "platform": platform.platform(),
         "cores": os.cpu_count(),
         "cpu": cpu,
         "python": platform.python_version(),
         "tesseract": tesseract,
+        "libtesseract": library,  # what the default engine runs (tesserocr's wheel)
         "sohoa": __version__,
     }
 
@@ -146,19 +154,24 @@ def _tesseract_cli(image: Path, dpi: int | None, options: Options, env: dict[str
 
 
 def time_bare_tesseract(
-    items: list[InputFile], options: Options, workdir: Path
+    items: list[InputFile], options: Options, workdir: Path, *, library: bool = False
 ) -> dict[str, float | int]:
-    """Seconds the ``tesseract`` CLI alone takes on every page of ``items``.
+    """Seconds Tesseract alone takes on every page of ``items``.
 
     Pages are rasterised exactly as the pipeline loads them (:func:`~pipeline.load.load_page`),
-    written as fast-compressed PNG and *then* timed: one single-threaded Tesseract
-    (``OMP_THREAD_LIMIT=1``) per page, ``options.workers`` at a time — the best one can do with
-    Tesseract on this machine, and the yardstick for the pipeline's overhead.
+    written out and *then* timed: one single-threaded Tesseract (``OMP_THREAD_LIMIT=1``) per
+    page, ``options.workers`` at a time — the best one can do with Tesseract on this machine,
+    and the yardstick for the pipeline's overhead. By default the ``tesseract`` command (PNG
+    files); with ``library``, libtesseract in this process as the pipeline's default engine
+    runs it (:class:`~pipeline.ocr.TesseractApiEngine`, one model per thread, pages as
+    memory-mapped arrays so that decoding costs nothing): the same engine without the pipeline.
 
     Returns:
         ``pages``, ``seconds`` and ``cpu_seconds`` (Tesseract only), and ``rasterise_seconds``
         (not in the ratio).
     """
+    from pipeline.ocr import TesseractApiEngine
+
     workdir.mkdir(parents=True, exist_ok=True)
     start = time.perf_counter()
     pages: list[tuple[Path, int | None]] = []
@@ -167,14 +180,25 @@ def time_bare_tesseract(
             array, dpi = load_page(
                 item, number, dpi=options.dpi, max_pixels=options.max_image_pixels
             )
-            target = workdir / f"{i:05d}-{number:04d}.png"
-            Image.fromarray(array).save(target, compress_level=1)  # level 1: fast, still small
+            target = workdir / f"{i:05d}-{number:04d}.{'npy' if library else 'png'}"
+            if library:
+                np.save(target, array)
+            else:
+                Image.fromarray(array).save(target, compress_level=1)  # level 1: fast, small
             pages.append((target, dpi))
     rasterise = time.perf_counter() - start
     env = os.environ | {"OMP_THREAD_LIMIT": "1"}
+    engine = TesseractApiEngine(options.lang, options.tesseract_psm, options.tesseract_timeout)
+
+    def read(page: tuple[Path, int | None]) -> None:
+        if library:
+            engine.read(np.load(page[0], mmap_mode="r"), number=1, dpi=page[1])
+        else:
+            _tesseract_cli(*page, options, env)
+
     start, cpu = time.perf_counter(), _cpu_seconds()
     with ThreadPoolExecutor(max_workers=options.workers) as pool:
-        list(pool.map(lambda page: _tesseract_cli(*page, options, env), pages))
+        list(pool.map(read, pages))
     return {
         "pages": len(pages),
         "seconds": time.perf_counter() - start,
