@@ -6,6 +6,8 @@
 * :func:`finished_batch` — the fast path of a re-run: hash the inputs, and when every file is
   already digitised by the current stage versions, record the batch and return its summary
   without importing Prefect or starting its server (seconds, on a batch that takes a second).
+* :func:`start_server_early` — when there is work, Prefect's temporary server starts in the
+  background while the rest of the program loads.
 
 Importing this module does not import Prefect.
 
@@ -15,6 +17,7 @@ Importing this module does not import Prefect.
 from __future__ import annotations
 
 import os
+import threading
 import time
 from collections.abc import Sequence
 from pathlib import Path
@@ -28,6 +31,7 @@ __all__ = [
     "dask_address",
     "ensure_ocr_limit",
     "finished_batch",
+    "start_server_early",
     "task_runner",
 ]
 
@@ -131,3 +135,28 @@ def ensure_ocr_limit(limit: int | None = None) -> bool:
         except ObjectNotFound:
             return False
         return bool(found.active)
+
+
+def _start_temporary_server() -> None:
+    from prefect.settings import PREFECT_API_URL, PREFECT_SERVER_EPHEMERAL_ENABLED
+
+    if PREFECT_API_URL.value() or not PREFECT_SERVER_EPHEMERAL_ENABLED.value():
+        return  # an office's own server, or none allowed: nothing to start
+    from prefect.server.api.server import SubprocessASGIServer
+
+    SubprocessASGIServer().start()
+
+
+def start_server_early() -> threading.Thread:
+    """Start Prefect's temporary server (when no ``PREFECT_API_URL`` is set) in a thread.
+
+    The server is a subprocess that takes seconds to come up (about 5 s on two quiet cores, and
+    it is paid by every ``sohoa digitise`` without an office server); started here it comes up
+    on the other core while this process imports the pipeline. Join the thread before the flow
+    runs: ``SubprocessASGIServer.start`` marks the server running before it answers, so a flow
+    started meanwhile would call it too early. Should the start fail, the flow's own start
+    tries again and reports the error.
+    """
+    thread = threading.Thread(target=_start_temporary_server, name="prefect-server", daemon=True)
+    thread.start()
+    return thread

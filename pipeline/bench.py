@@ -247,6 +247,13 @@ def stage_seconds(db_url: str) -> dict[str, float]:
             for step, ms in ocr.get("preprocess", {}).get("timings_ms", {}).items():
                 totals["cleaning"] += ms / 1000
                 totals[f"cleaning.{step}"] = totals.get(f"cleaning.{step}", 0.0) + ms / 1000
+            # CPU seconds (in-process engine): what cleaning costs against OCR on busy cores
+            if ocr.get("ocr_cpu_seconds") is not None:
+                totals["tesseract_cpu"] = totals.get("tesseract_cpu", 0.0) + ocr["ocr_cpu_seconds"]
+                cpu_ms = ocr.get("preprocess", {}).get("cpu_ms", {})
+                totals["cleaning_cpu"] = (
+                    totals.get("cleaning_cpu", 0.0) + sum(cpu_ms.values()) / 1000
+                )
     return {k: round(v, 2) for k, v in totals.items()}
 
 

@@ -138,7 +138,12 @@ def digitise(
 
 
 def _run_flow(paths: list[Path], options: Options, quiet: bool, dask_address: str | None) -> Any:
+    from flows.runners import start_server_early
+
+    server = start_server_early()  # comes up while the pipeline's modules load
     from flows.digitise import run_digitise
+
+    server.join()
 
     with Progress(
         TextColumn("[bold]{task.description}"),

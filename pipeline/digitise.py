@@ -23,7 +23,7 @@ import numpy as np
 
 from pipeline.exceptions import OcrError
 from pipeline.load import InputFile, load_page
-from pipeline.models import Document, DocumentResult, FieldStatus, Line, Page
+from pipeline.models import Document, DocumentResult, FieldStatus, Line, Page, add_cpu
 from pipeline.ocr import OcrEngine, TesseractApiEngine, TesseractEngine, api_available
 from pipeline.options import Options
 from pipeline.preprocess import preprocess
@@ -61,6 +61,11 @@ def _return_freed_pages_to_the_system() -> None:
 
 
 _return_freed_pages_to_the_system()
+
+# Pages are the unit of parallelism, one per core (as OMP_THREAD_LIMIT=1 is for Tesseract):
+# OpenCV's own thread pool would only split each page's cleaning across cores that the other
+# pages' Tesseracts are using, and wall-clock step times would then count their work too.
+cv2.setNumThreads(1)
 
 
 @lru_cache(maxsize=8)
@@ -173,7 +178,8 @@ def read_spread(
     if len(halves) == 1:
         return engine.read(clean, number=number, dpi=dpi)
     lines: list[Line] = []
-    seconds = 0.0
+    seconds: float = 0.0
+    cpu: float | None = 0.0
     for image, record in halves:
         x0 = int(record["steps"][-1]["x"][0])
         part = engine.read(image, number=number, dpi=dpi)
@@ -187,6 +193,7 @@ def read_spread(
             )
             lines.append(Line(words=words, block=line.block + block))
         seconds += part.ocr_seconds
+        cpu = add_cpu(cpu, part.ocr_cpu_seconds)
     height, width = clean.shape[:2]
     return Page(
         number=number,
@@ -195,6 +202,7 @@ def read_spread(
         lines=tuple(lines),
         dpi=dpi,
         ocr_seconds=seconds,
+        ocr_cpu_seconds=cpu,
     )
 
 

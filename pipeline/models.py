@@ -32,6 +32,7 @@ __all__ = [
     "Line",
     "Page",
     "Word",
+    "add_cpu",
     "union_bbox",
 ]
 
@@ -91,6 +92,8 @@ class Page(_Frozen):
     dpi: int | None = None
     preprocess: dict[str, Any] = Field(default_factory=dict)
     ocr_seconds: float = 0.0
+    # CPU seconds of the OCR, when the engine runs in this process (None for the command).
+    ocr_cpu_seconds: float | None = None
 
     @property
     def text(self) -> str:
@@ -167,3 +170,8 @@ class DocumentResult(BaseModel):
     doc_type: str
     doc_type_confidence: float = Field(ge=0.0, le=1.0)
     records: list[ExtractedRecord] = Field(default_factory=list)
+
+
+def add_cpu(a: float | None, b: float | None) -> float | None:
+    """Sum of two OCR CPU times, unknown (None) when either is: a page read in two parts."""
+    return None if a is None or b is None else a + b

@@ -276,7 +276,7 @@ class TesseractApiEngine(TesseractEngine):
         return apis[key]
 
     def read(self, image: np.ndarray, *, number: int, dpi: int | None) -> Page:
-        start = time.perf_counter()
+        start, start_cpu = time.perf_counter(), time.thread_time()
         api = self._api()
         pixels = np.ascontiguousarray(image)
         height, width = pixels.shape[:2]
@@ -290,7 +290,13 @@ class TesseractApiEngine(TesseractEngine):
         tsv = api.GetTSVText(0)
         api.Clear()  # drop the page's image and results: the model stays loaded
         page = page_from_tsv(tsv, number=number, width=width, height=height)
-        return page.model_copy(update={"dpi": dpi, "ocr_seconds": time.perf_counter() - start})
+        return page.model_copy(
+            update={
+                "dpi": dpi,
+                "ocr_seconds": time.perf_counter() - start,
+                "ocr_cpu_seconds": time.thread_time() - start_cpu,  # Tesseract ran in this thread
+            }
+        )
 
 
 class NullEngine(OcrEngine):

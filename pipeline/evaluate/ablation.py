@@ -123,13 +123,21 @@ def _merge(outs: list[Path]) -> dict[str, dict[str, Any]]:
             merged["by_profile"] |= r["by_profile"]
             c = r.get("cleaning")
             if c and merged["cleaning"] is None:
-                merged["cleaning"] = {"pages": 0, "ocr_seconds": 0.0, "steps_ms": {}}
+                merged["cleaning"] = {
+                    "pages": 0,
+                    "ocr_seconds": 0.0,
+                    "steps_ms": {},
+                    "cpu_pages": 0,
+                    "ocr_cpu_seconds": 0.0,
+                    "steps_cpu_ms": {},
+                }
             if c:
                 total = merged["cleaning"]
-                total["pages"] += c["pages"]
-                total["ocr_seconds"] += c["ocr_seconds"]
-                for step, ms in c["steps_ms"].items():
-                    total["steps_ms"][step] = total["steps_ms"].get(step, 0.0) + ms
+                for count in ("pages", "ocr_seconds", "cpu_pages", "ocr_cpu_seconds"):
+                    total[count] += c.get(count, 0)
+                for steps in ("steps_ms", "steps_cpu_ms"):
+                    for step, ms in c.get(steps, {}).items():
+                        total[steps][step] = total[steps].get(step, 0.0) + ms
     return results
 
 
@@ -149,15 +157,29 @@ def ablation_table(*outs: Path) -> str:
         lines.append(f"| {name} | " + " | ".join(cells) + " |")
     default = results.get("default")
     if default and default.get("cleaning", {}).get("pages"):
-        cleaning = default["cleaning"]
-        pages, ocr_ms = cleaning["pages"], 1000 * cleaning["ocr_seconds"] / cleaning["pages"]
-        lines += ["", "| step | ms / page | share of OCR time |", "|---|---|---|"]
-        total = 0.0
-        for step, ms in sorted(cleaning["steps_ms"].items(), key=lambda kv: -kv[1]):
+        c = default["cleaning"]
+        pages, ocr_ms = c["pages"], 1000 * c["ocr_seconds"] / c["pages"]
+        cpu_pages = c.get("cpu_pages", 0)
+        ocr_cpu = 1000 * c["ocr_cpu_seconds"] / cpu_pages if cpu_pages else None
+        lines += [
+            "",
+            "| step | ms / page (wall) | share of OCR wall time | CPU ms / page "
+            "| share of OCR CPU time |",
+            "|---|---|---|---|---|",
+        ]
+        total = total_cpu = 0.0
+        for step, ms in sorted(c["steps_ms"].items(), key=lambda kv: -kv[1]):
+            cpu = c.get("steps_cpu_ms", {}).get(step)
+            cpu_cells = "— | —"
+            if cpu is not None and ocr_cpu:
+                total_cpu += cpu / cpu_pages
+                cpu_cells = f"{cpu / cpu_pages:.1f} | {cpu / cpu_pages / ocr_cpu:.1%}"
             total += ms / pages
-            lines.append(f"| {step} | {ms / pages:.1f} | {ms / pages / ocr_ms:.1%} |")
-        lines.append(f"| **all cleaning** | {total:.1f} | {total / ocr_ms:.1%} |")
-        lines.append(f"| OCR (Tesseract) | {ocr_ms:.0f} | |")
+            lines.append(f"| {step} | {ms / pages:.1f} | {ms / pages / ocr_ms:.1%} | {cpu_cells} |")
+        all_cpu = f"{total_cpu:.1f} | {total_cpu / ocr_cpu:.1%}" if ocr_cpu else "— | —"
+        lines.append(f"| **all cleaning** | {total:.1f} | {total / ocr_ms:.1%} | {all_cpu} |")
+        ocr_cpu_cell = f"{ocr_cpu:.0f}" if ocr_cpu else "—"
+        lines.append(f"| OCR (Tesseract) | {ocr_ms:.0f} | | {ocr_cpu_cell} | |")
     return "\n".join(lines) + "\n"
 
 

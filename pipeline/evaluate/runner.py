@@ -222,6 +222,12 @@ def _score_ocr(
             cleaning["ocr_seconds"] += cached.ocr_seconds
             for step, ms in cached.preprocess.get("timings_ms", {}).items():
                 cleaning["steps_ms"][step] = cleaning["steps_ms"].get(step, 0.0) + ms
+            if cached.ocr_cpu_seconds is not None and "cpu_ms" in cached.preprocess:
+                # CPU, where known: wall times of pages read in parallel count each other's work
+                cleaning["cpu_pages"] += 1
+                cleaning["ocr_cpu_seconds"] += cached.ocr_cpu_seconds
+                for step, ms in cached.preprocess["cpu_ms"].items():
+                    cleaning["steps_cpu_ms"][step] = cleaning["steps_cpu_ms"].get(step, 0.0) + ms
         ocr = cached.text if cached is not None else ""  # a page never read scores as empty
         doc.text += score_text(page.text, ocr)
         doc.text_plain += score_text(page.text, ocr, diacritics=False)
@@ -296,7 +302,14 @@ def evaluate_folder(
             failures = {o.name: f"{o.error}: {o.reason}" for o in summary.failures}
             key = ocr_cache_key(options)
             docs: list[DocumentEval] = []
-            cleaning: dict[str, Any] = {"pages": 0, "ocr_seconds": 0.0, "steps_ms": {}}
+            cleaning: dict[str, Any] = {
+                "pages": 0,
+                "ocr_seconds": 0.0,
+                "steps_ms": {},
+                "cpu_pages": 0,
+                "ocr_cpu_seconds": 0.0,
+                "steps_cpu_ms": {},
+            }
             with expand_inputs([Path(s) for s in scans]) as entries:
                 items = {e.name: e for e in entries if isinstance(e, InputFile)}
                 for t in truths:

@@ -88,15 +88,18 @@ def preprocess(image: np.ndarray, options: PreprocessOptions) -> tuple[np.ndarra
         The clean image and its provenance: ``original`` (size), ``size`` (of the clean image),
         ``steps`` (what was done, with a 3×3 ``matrix`` for every geometric step), ``blank``
         (no ink: the caller skips OCR), ``spread`` (``{"split_x": x}`` for a two-page spread,
-        else None; cut it with :func:`split_spread`) and ``timings_ms`` per step.
+        else None; cut it with :func:`split_spread`), ``timings_ms`` (wall) and ``cpu_ms`` (this
+        thread's CPU) per step.
     """
     ctx = PageContext(options=options)
     timings: dict[str, float] = {}
+    cpu: dict[str, float] = {}
 
     def run(step: Step, page: np.ndarray) -> np.ndarray:
-        start = time.perf_counter()
+        start, start_cpu = time.perf_counter(), time.thread_time()
         out = step(page, ctx)
         timings[step.__name__] = round(1000 * (time.perf_counter() - start), 1)
+        cpu[step.__name__] = round(1000 * (time.thread_time() - start_cpu), 1)
         return out
 
     original = {"width": int(image.shape[1]), "height": int(image.shape[0])}
@@ -136,4 +139,8 @@ def preprocess(image: np.ndarray, options: PreprocessOptions) -> tuple[np.ndarra
         "blank": bool(ctx.flags.get("blank", False)),
         "spread": ctx.flags.get("spread"),
         "timings_ms": timings,
+        # This thread's CPU per step: what the step costs when pages compete for the cores
+        # (wall time then counts the other pages' work too). Complete when OpenCV runs
+        # single-threaded, as in a batch (pipeline.digitise).
+        "cpu_ms": cpu,
     }

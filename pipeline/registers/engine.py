@@ -18,7 +18,7 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
-from pipeline.models import Page
+from pipeline.models import Page, add_cpu
 from pipeline.ocr import OcrEngine
 from pipeline.preprocess.context import ink_mask, small_copy
 from pipeline.preprocess.geometry import _straighten, _upright_score
@@ -81,6 +81,7 @@ class RuledPageEngine(OcrEngine):
         # upright bench images for upside-down ones.
         turned = self.inner.read(cv2.rotate(clean, cv2.ROTATE_180), number=number, dpi=dpi)
         seconds = page.ocr_seconds + turned.ocr_seconds
+        cpu = add_cpu(page.ocr_cpu_seconds, turned.ocr_cpu_seconds)
         if _crisp(turned) > 2 * _crisp(page):
             page = turn_page(turned)
-        return page.model_copy(update={"ocr_seconds": seconds})
+        return page.model_copy(update={"ocr_seconds": seconds, "ocr_cpu_seconds": cpu})
