@@ -129,6 +129,9 @@ def test_ocr_api_and_command_read_the_same_words(page_image: np.ndarray) -> None
     api = TesseractApiEngine().read(page_image, number=1, dpi=300)
     cli = TesseractEngine().read(page_image, number=1, dpi=300)
     assert api.text == cli.text
+    # Tesseract's CPU is known when it ran in this thread, not when it was another process.
+    assert api.ocr_cpu_seconds is not None and 0 < api.ocr_cpu_seconds <= 2 * api.ocr_seconds
+    assert cli.ocr_cpu_seconds is None
     for a, c in zip(api.words, cli.words, strict=True):
         assert max(abs(p - q) for p, q in zip(a.bbox, c.bbox, strict=True)) <= 3
 

@@ -369,6 +369,9 @@ def test_preprocess_records_steps_and_straightens() -> None:
     assert provenance["original"] == {"width": 1600, "height": 1200}
     assert provenance["blank"] is False and provenance["spread"] is None
     assert set(provenance["timings_ms"]) >= {"detect_blank", "deskew", "orient"}
+    # CPU per step beside wall time; the deskew rotation costs CPU, more than a cheap test.
+    assert set(provenance["cpu_ms"]) == set(provenance["timings_ms"])
+    assert provenance["cpu_ms"]["deskew"] > 0 and all(v >= 0 for v in provenance["cpu_ms"].values())
     assert abs(estimate_skew(clean)) < 0.25
 
 
