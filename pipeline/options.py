@@ -47,7 +47,7 @@ class PreprocessOptions(BaseModel):
     page_boundary: bool = True
     borders: bool = False
     orientation: bool = True
-    orientation_method: Literal["own", "osd", "auto"] = "own"
+    orientation_method: Literal["own", "osd", "auto"] = "auto"
     deskew: bool = True
     max_skew_degrees: float = Field(default=15.0, gt=0.0, le=45.0)
     min_skew_degrees: float = Field(default=0.6, ge=0.0)

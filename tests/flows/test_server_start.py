@@ -15,7 +15,7 @@ from flows.runners import start_server_early
 start_server_early().join()
 from prefect.server.api.server import SubprocessASGIServer
 server = SubprocessASGIServer()
-print("running" if server.running else "not started")
+print("running" if server.running else "not-started")
 if server.running:
     print(httpx.get(server.api_url + "/health").status_code)
 """
@@ -41,4 +41,4 @@ def test_server_start_early_answers_once_joined() -> None:
 
 
 def test_server_start_early_leaves_an_office_server_alone() -> None:
-    assert _probe(os.environ | {"PREFECT_API_URL": "http://127.0.0.1:9/api"}) == ["not started"]
+    assert _probe(os.environ | {"PREFECT_API_URL": "http://127.0.0.1:9/api"}) == ["not-started"]

@@ -3,6 +3,8 @@ provenance and the way back to the original pixels."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import cv2
 import numpy as np
 import pytest
@@ -441,3 +443,33 @@ def test_preprocess_ruled_ledger_is_judged_by_its_text_not_its_rules(
     # back); without them +0.31 and -0.36.
     page = ledger if turn == 0 else cv2.rotate(ledger, cv2.ROTATE_180)
     assert estimate_orientation(page) == turn
+
+
+# Regression cases from the dev set (seed 2026, `make devset`): pages the own test turned wrongly
+# and `auto` gets right by asking Tesseract's OSD, and an upright ID card back that OSD alone
+# would turn over (confidence 1.88) but the top-heavy test keeps.
+DOUBTFUL_DEV_PAGES = [
+    (76, "cccd_back", "flatbed_300dpi+rotated", 270),  # own: 90 (the wrong way)
+    (68, "cmnd", "office_200dpi+crooked", 0),  # own: 90 (an upright card taken as sideways)
+    (78, "marriage_certificate", "flatbed_300dpi+rotated", 180),  # own: 0 (score -0.175)
+    (238, "cccd_back", "flatbed_300dpi", 0),  # OSD: 180
+]
+
+
+@pytest.mark.parametrize(("index", "doc_type", "profile", "truth"), DOUBTFUL_DEV_PAGES)
+def test_preprocess_orientation_auto_asks_osd_on_doubtful_pages(
+    tmp_path: Path, index: int, doc_type: str, profile: str, truth: int
+) -> None:
+    from pipeline.load import expand_inputs, load_page
+    from pipeline.preprocess import find_page, grayscale, suppress_stamps
+    from pipeline.samples.generate import DocumentSpec, make_document
+    from pipeline.samples.truth import read_truth
+
+    spec = DocumentSpec(index=index, seed=2026, doc_type=doc_type, profile=profile, format="png")
+    recorded = read_truth(make_document(spec, tmp_path))
+    assert (recorded.pages[0].rotation_deg or 0) == truth
+    with expand_inputs([tmp_path / recorded.file]) as entries:
+        image, _ = load_page(entries[0], 1, dpi=300, max_pixels=144_000_000)
+    ctx = _ctx()
+    page = find_page(grayscale(suppress_stamps(image, ctx), ctx), ctx)  # as before `orient`
+    assert estimate_orientation(page, "auto") == truth
