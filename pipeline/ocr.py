@@ -20,6 +20,7 @@ default re-encodes every page to PNG, which costs about 0.15 s for an A4 page at
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import subprocess
@@ -233,6 +234,26 @@ def tessdata_dir() -> str | None:
     return next((p for p in _TESSDATA_GUESSES if Path(p, "osd.traineddata").exists()), None)
 
 
+@lru_cache(maxsize=1)
+def _quiet_library() -> None:
+    """Silence the messages libtesseract's image library (leptonica) writes straight to stderr.
+
+    Read as a command, Tesseract's stderr is captured and only shown when it fails; in-process,
+    lines such as "Error in boxClipToRectangle: box outside rectangle" (harmless: a box Tesseract
+    clips itself) would land on the clerk's console among the progress bar. The wheel's own copy
+    of leptonica is already loaded; ``setMsgSeverity(L_SEVERITY_NONE)`` turns its messages off.
+    Tesseract's own messages go to ``debug_file`` (set per model in :class:`TesseractApiEngine`).
+    """
+    import ctypes
+
+    import tesserocr
+
+    folder = Path(tesserocr.__file__).resolve().parent.parent / "tesserocr.libs"
+    for library in folder.glob("libleptonica-*.so*"):
+        with contextlib.suppress(OSError, AttributeError):  # another build: messages stay
+            ctypes.CDLL(str(library)).setMsgSeverity(6)  # L_SEVERITY_NONE
+
+
 def api_available() -> bool:
     """Can :class:`TesseractApiEngine` run here (``tesserocr`` importable)?"""
     try:
@@ -262,12 +283,14 @@ class TesseractApiEngine(TesseractEngine):
             apis = self._local.apis = {}
         if key not in apis:
             path = tessdata_dir()
+            _quiet_library()
             try:
                 apis[key] = tesserocr.PyTessBaseAPI(
                     path=(path.rstrip("/") + "/") if path else "./",
                     lang=self.lang,
                     psm=self.psm,
                 )
+                apis[key].SetVariable("debug_file", os.devnull)  # its warnings, as above
             except RuntimeError as exc:
                 raise MissingDependencyError(
                     f"Tesseract has no '{self.lang}' language data in {path or 'any known folder'}:"

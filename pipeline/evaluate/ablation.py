@@ -123,14 +123,9 @@ def _merge(outs: list[Path]) -> dict[str, dict[str, Any]]:
             merged["by_profile"] |= r["by_profile"]
             c = r.get("cleaning")
             if c and merged["cleaning"] is None:
-                merged["cleaning"] = {
-                    "pages": 0,
-                    "ocr_seconds": 0.0,
-                    "steps_ms": {},
-                    "cpu_pages": 0,
-                    "ocr_cpu_seconds": 0.0,
-                    "steps_cpu_ms": {},
-                }
+                from pipeline.evaluate.runner import empty_cleaning
+
+                merged["cleaning"] = empty_cleaning()
             if c:
                 total = merged["cleaning"]
                 for count in ("pages", "ocr_seconds", "cpu_pages", "ocr_cpu_seconds"):

@@ -39,6 +39,7 @@ from pipeline.samples.truth import SCHEMA, GroundTruth, read_truth
 
 __all__ = [
     "TruthFile",
+    "empty_cleaning",
     "evaluate_folder",
     "find_truths",
     "machine_info",
@@ -207,6 +208,19 @@ def time_bare_tesseract(
     }
 
 
+def empty_cleaning() -> dict[str, Any]:
+    """What cleaning cost, to be summed over pages: wall seconds and milliseconds of every page,
+    and CPU where known (pages read in-process)."""
+    return {
+        "pages": 0,
+        "ocr_seconds": 0.0,
+        "steps_ms": {},
+        "cpu_pages": 0,
+        "ocr_cpu_seconds": 0.0,
+        "steps_cpu_ms": {},
+    }
+
+
 def _score_ocr(
     doc: DocumentEval,
     truth: GroundTruth,
@@ -302,14 +316,7 @@ def evaluate_folder(
             failures = {o.name: f"{o.error}: {o.reason}" for o in summary.failures}
             key = ocr_cache_key(options)
             docs: list[DocumentEval] = []
-            cleaning: dict[str, Any] = {
-                "pages": 0,
-                "ocr_seconds": 0.0,
-                "steps_ms": {},
-                "cpu_pages": 0,
-                "ocr_cpu_seconds": 0.0,
-                "steps_cpu_ms": {},
-            }
+            cleaning = empty_cleaning()
             with expand_inputs([Path(s) for s in scans]) as entries:
                 items = {e.name: e for e in entries if isinstance(e, InputFile)}
                 for t in truths:

@@ -6,6 +6,7 @@ forward matrix so :func:`~pipeline.preprocess.context.map_to_original` can undo 
 
 from __future__ import annotations
 
+import os
 import threading
 
 import cv2
@@ -159,8 +160,9 @@ def _osd_api():  # type: ignore[no-untyped-def]
         try:
             import tesserocr
 
-            from pipeline.ocr import tessdata_dir
+            from pipeline.ocr import _quiet_library, tessdata_dir
 
+            _quiet_library()
             path = tessdata_dir()
             api = tesserocr.PyTessBaseAPI(
                 path=(path.rstrip("/") + "/") if path else "./",
@@ -168,6 +170,7 @@ def _osd_api():  # type: ignore[no-untyped-def]
                 psm=tesserocr.PSM.OSD_ONLY,
             )
             api.SetVariable("min_characters_to_try", "10")  # ID cards carry little text
+            api.SetVariable("debug_file", os.devnull)
             _OSD.api = api
         except (ImportError, RuntimeError):
             _OSD.failed = True  # no tesserocr, or no osd data: the command is asked instead

@@ -148,3 +148,15 @@ def test_ocr_engine_option_picks_the_engine(choice: str, expected: str) -> None:
 def test_ocr_tessdata_dir_holds_the_vietnamese_model() -> None:
     folder = tessdata_dir()
     assert folder is not None and (Path(folder) / "vie.traineddata").is_file()
+
+
+def test_ocr_api_engine_keeps_the_image_library_quiet(page_image: np.ndarray) -> None:
+    """Leptonica's messages ("Error in boxClipToRectangle …") would reach the clerk's console."""
+    import ctypes
+
+    import tesserocr
+
+    TesseractApiEngine().read(page_image, number=1, dpi=300)
+    folder = Path(tesserocr.__file__).resolve().parent.parent / "tesserocr.libs"
+    (library,) = folder.glob("libleptonica-*.so*")
+    assert ctypes.CDLL(str(library)).setMsgSeverity(6) == 6  # already L_SEVERITY_NONE
