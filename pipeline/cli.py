@@ -138,9 +138,16 @@ def digitise(
 
 
 def _run_flow(paths: list[Path], options: Options, quiet: bool, dask_address: str | None) -> Any:
+    from flows.runners import dask_address as resolve_dask_address
     from flows.runners import start_server_early
 
     server = start_server_early()  # comes up while the pipeline's modules load
+    from pipeline.digitise import read_ahead
+
+    # Meanwhile the first pages are read into the page cache, leaving a core to the server.
+    ahead = options.model_copy(update={"workers": max(1, options.workers - 1)})
+    if resolve_dask_address(dask_address) is None:  # on a cluster, pages are read there
+        read_ahead([str(p) for p in paths], ahead, server.is_alive)
     from flows.digitise import run_digitise
 
     server.join()

@@ -4,6 +4,8 @@
   store by file hash, page number and a key of everything that changes OCR output, so a re-run or a
   resumed run never OCRs a finished page twice.
 * :func:`interpret` — one OCRed document: classify → extract → validate (score and route).
+* :func:`read_ahead` — :func:`read_page` on the first pages of a batch while something else
+  (Prefect's temporary server) is starting: the flow then finds them in the cache.
 
 plus :class:`BatchSummary`, what a batch reports at the end.
 """
@@ -14,6 +16,8 @@ import ctypes
 import hashlib
 import json
 import time
+from collections.abc import Callable, Iterator
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -38,6 +42,7 @@ __all__ = [
     "interpret",
     "ocr_cache_key",
     "page_image_path",
+    "read_ahead",
     "read_page",
     "read_spread",
 ]
@@ -162,6 +167,60 @@ def read_page(
     page = page.model_copy(update={"preprocess": provenance})
     store.save_page(item.sha256, number, key, page, image_path)
     return page
+
+
+def read_ahead(paths: list[str], options: Options, busy: Callable[[], bool]) -> int:
+    """Read pages of ``paths`` in order, ``options.workers`` at a time, while ``busy()`` is true.
+
+    Each page goes through :func:`read_page`, so it lands in the page cache and the flow's
+    ``ocr-page`` task for it is a cache hit: nothing is read twice and nothing is stored but
+    cached pages (the flow makes documents, records and failures). Whatever goes wrong here
+    (an unreadable file, a Tesseract failure) is left for the flow to meet and report.
+
+    Returns:
+        How many pages were read.
+    """
+    from pipeline.load import expand_inputs, page_count
+    from pipeline.storage.refresh import is_current
+
+    store = get_store(options.db_url)
+
+    def pages() -> Iterator[tuple[InputFile, int]]:
+        for entry in entries:
+            if not isinstance(entry, InputFile) or is_current(store, entry.sha256, STAGE_VERSIONS):
+                continue
+            try:
+                count = page_count(entry, options.max_pages_per_file)
+            except Exception:  # the flow reports it
+                continue
+            store.register_file(
+                entry.sha256, entry.name, entry.size, entry.media_type, options.pipeline_version
+            )
+            for number in range(1, count + 1):
+                yield entry, number
+
+    def read(job: tuple[InputFile, int]) -> bool:
+        try:
+            read_page(job[0], job[1], options)
+        except Exception:  # the flow's own attempt reports it, with its retries
+            return False
+        return True
+
+    done = 0
+    with (
+        expand_inputs([Path(p) for p in paths]) as entries,
+        ThreadPoolExecutor(options.workers, thread_name_prefix="read-ahead") as pool,
+    ):
+        running: set[Future[bool]] = set()
+        for job in pages():
+            if not busy():
+                break
+            running.add(pool.submit(read, job))
+            if len(running) >= options.workers:
+                finished, running = wait(running, return_when=FIRST_COMPLETED)
+                done += sum(f.result() for f in finished)
+        done += sum(f.result() for f in running)
+    return done
 
 
 def read_spread(

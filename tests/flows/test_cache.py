@@ -200,3 +200,40 @@ def test_cache_ocr_concurrency_limit_holds_pages_to_its_size(
         with get_client(sync_client=True) as client:
             client.delete_global_concurrency_limit_by_name(OCR_LIMIT)
     assert fake.calls == 3 and fake.most == 1  # two workers, yet one page at a time
+
+
+def test_cache_pages_read_ahead_are_not_read_again(tmp_path: Path, engine, batch: Path) -> None:
+    """What the CLI reads while Prefect's server starts lands in the page cache, nowhere else."""
+    from pipeline.digitise import read_ahead
+
+    options = _options(tmp_path)
+    assert read_ahead([str(batch)], options, busy=lambda: True) == 3
+    assert engine.calls == 3
+    counts = get_store(options.db_url).counts()
+    assert counts["pages"] == 3 and counts["documents"] == 0  # only cached pages
+    summary = run_digitise([str(batch)], options)
+    assert engine.calls == 3  # the flow found every page in the cache
+    assert summary.totals()["records"] == 3 and not summary.failures
+
+
+def test_cache_read_ahead_stops_when_no_longer_busy(tmp_path: Path, engine, batch: Path) -> None:
+    from pipeline.digitise import read_ahead
+
+    answers = iter([True, False])  # busy for the first page only
+    one_at_a_time = _options(tmp_path).model_copy(update={"workers": 1})
+    assert read_ahead([str(batch)], one_at_a_time, lambda: next(answers)) == 1
+    assert engine.calls == 1
+    assert read_ahead([str(batch)], _options(tmp_path), busy=lambda: False) == 0
+
+
+def test_cache_read_ahead_leaves_a_broken_file_to_the_flow(
+    tmp_path: Path, engine, batch: Path
+) -> None:
+    from pipeline.digitise import read_ahead
+
+    (batch / "broken.png").write_bytes(b"\x89PNG\r\n\x1a\n not really")
+    options = _options(tmp_path)
+    assert read_ahead([str(batch)], options, busy=lambda: True) == 3
+    summary = run_digitise([str(batch)], options)
+    assert [o.name for o in summary.failures] == ["batch/broken.png"]  # once, by the flow
+    assert engine.calls == 3
