@@ -13,7 +13,15 @@ import pytest
 
 pytestmark = pytest.mark.slow
 
-NOISE = ("Traceback", "database is locked", "telemetry", "Starting temporary server", "INFO")
+NOISE = (
+    "Traceback",
+    "database is locked",
+    "telemetry",
+    "Starting temporary server",
+    "INFO",
+    "Warning",  # e.g. pydantic on a form field named like a BaseModel attribute
+    "Error in ",  # leptonica, from the in-process Tesseract
+)
 EXPORT_KEYS = {"record_id", "document_id", "doc_type", "role", "status", "source", "fields"}
 FIELD_KEYS = {"value", "raw", "confidence", "status", "page", "bbox"}
 

@@ -85,7 +85,7 @@ def create_job(
     request: Request,
     user: Clerk,
     files: Annotated[list[UploadFile], File()],
-    register: Annotated[str | None, Form()] = None,
+    template: Annotated[str | None, Form(alias="register")] = None,  # see pages.upload
 ) -> JobCreated:
     """Upload scans (PDF, images, zips) and start digitising them in the background.
 
@@ -95,10 +95,10 @@ def create_job(
     chosen = [f for f in files if f.filename]
     if not chosen:
         raise HTTPException(422, "no file uploaded")
-    if register and register not in register_templates():
-        raise HTTPException(422, f"unknown register template: {register}")
+    if template and template not in register_templates():
+        raise HTTPException(422, f"unknown register template: {template}")
     job_id = state(request).jobs.submit(
-        user.username, [(f.filename or "tep", f.file) for f in chosen], register_template=register
+        user.username, [(f.filename or "tep", f.file) for f in chosen], register_template=template
     )
     return JobCreated(job_id=job_id, status_url=f"/api/jobs/{job_id}", page_url=f"/jobs/{job_id}")
 

@@ -111,18 +111,20 @@ def upload(
     request: Request,
     user: Clerk,
     files: Annotated[list[UploadFile] | None, File()] = None,
-    register: Annotated[str, Form()] = "",
+    # The form field is "register"; a parameter of that name would shadow pydantic's
+    # BaseModel.register in the body model FastAPI builds, with a warning on every start.
+    template: Annotated[str, Form(alias="register")] = "",
 ) -> Response:
     app = state(request)
     chosen = [f for f in files or [] if f.filename]
     if not chosen:
         flash(request, "error", "Chưa có tệp nào được chọn. Hãy kéo thả hoặc bấm “Chọn tệp”.")
         return _redirect("/")
-    if register and register not in register_templates():
+    if template and template not in register_templates():
         flash(request, "error", "Không có mẫu sổ hộ tịch này. Hãy chọn lại trong danh sách.")
         return _redirect("/")
     uploads = [(f.filename or "tep", f.file) for f in chosen]
-    job_id = app.jobs.submit(user.username, uploads, register_template=register or None)
+    job_id = app.jobs.submit(user.username, uploads, register_template=template or None)
     return _redirect(f"/jobs/{job_id}")
 
 
