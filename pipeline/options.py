@@ -13,6 +13,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from pipeline import __version__
+from pipeline.exceptions import ConfigError
 
 __all__ = [
     "DEFAULT_DB_URL",
@@ -84,6 +85,18 @@ class ScoringOptions(BaseModel):
     accept_threshold: float = Field(default=0.995, ge=0.0, le=1.0)
 
 
+OCR_ENGINES = ("auto", "api", "cli")
+
+
+def ocr_engine_from_env() -> Literal["auto", "api", "cli"]:
+    """``SOHOA_OCR_ENGINE`` (default ``auto``); ConfigError (exit 2) for anything else, since
+    pydantic does not check a default."""
+    value = os.environ.get("SOHOA_OCR_ENGINE", "auto").strip().lower() or "auto"
+    if value not in OCR_ENGINES:
+        raise ConfigError(f"SOHOA_OCR_ENGINE={value!r} is not an OCR engine: use auto, api or cli")
+    return value  # type: ignore[return-value]
+
+
 class Options(BaseModel):
     """Everything a batch run needs to know."""
 
@@ -98,9 +111,7 @@ class Options(BaseModel):
     tesseract_psm: int = 3
     # "api": libtesseract in-process (tesserocr), "cli": one `tesseract` process per page,
     # "auto": the API when tesserocr is installed. See pipeline/ocr.py for the trade-off.
-    ocr_engine: Literal["auto", "api", "cli"] = Field(
-        default_factory=lambda: os.environ.get("SOHOA_OCR_ENGINE", "auto")  # type: ignore[arg-type]
-    )
+    ocr_engine: Literal["auto", "api", "cli"] = Field(default_factory=lambda: ocr_engine_from_env())
     tesseract_timeout: float = Field(default=180.0, gt=0)
     max_pages_per_file: int = Field(default=2000, ge=1)
     max_image_pixels: int = Field(default=12_000 * 12_000, ge=1)

@@ -160,3 +160,21 @@ def test_ocr_api_engine_keeps_the_image_library_quiet(page_image: np.ndarray) ->
     folder = Path(tesserocr.__file__).resolve().parent.parent / "tesserocr.libs"
     (library,) = folder.glob("libleptonica-*.so*")
     assert ctypes.CDLL(str(library)).setMsgSeverity(6) == 6  # already L_SEVERITY_NONE
+
+
+@pytest.mark.parametrize(("value", "expected"), [("cli", "cli"), (" API ", "api"), ("", "auto")])
+def test_ocr_engine_from_the_environment(
+    monkeypatch: pytest.MonkeyPatch, value: str, expected: str
+) -> None:
+    monkeypatch.setenv("SOHOA_OCR_ENGINE", value)
+    assert Options().ocr_engine == expected
+
+
+def test_ocr_engine_unknown_in_the_environment_is_a_config_error(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from pipeline.exceptions import ConfigError
+
+    monkeypatch.setenv("SOHOA_OCR_ENGINE", "fastest")
+    with pytest.raises(ConfigError, match="use auto, api or cli"):
+        Options()
