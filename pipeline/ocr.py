@@ -48,8 +48,10 @@ __all__ = [
     "api_available",
     "page_from_tsv",
     "run_tesseract",
+    "set_image",
     "tessdata_dir",
     "tesseract_version",
+    "thread_model",
 ]
 
 # One Tesseract per core, each single-threaded: Tesseract's OpenMP threads are slower than running
@@ -242,7 +244,7 @@ def _quiet_library() -> None:
     lines such as "Error in boxClipToRectangle: box outside rectangle" (harmless: a box Tesseract
     clips itself) would land on the clerk's console among the progress bar. The wheel's own copy
     of leptonica is already loaded; ``setMsgSeverity(L_SEVERITY_NONE)`` turns its messages off.
-    Tesseract's own messages go to ``debug_file`` (set per model in :class:`TesseractApiEngine`).
+    Tesseract's own messages go to ``debug_file`` (set per model in :func:`thread_model`).
     """
     import ctypes
 
@@ -254,6 +256,7 @@ def _quiet_library() -> None:
             ctypes.CDLL(str(library)).setMsgSeverity(6)  # L_SEVERITY_NONE
 
 
+@lru_cache(maxsize=1)
 def api_available() -> bool:
     """Can :class:`TesseractApiEngine` run here (``tesserocr`` importable)?"""
     try:
@@ -261,6 +264,42 @@ def api_available() -> bool:
     except ImportError:
         return False
     return True
+
+
+_MODELS = threading.local()
+
+
+def thread_model(lang: str, psm: int, **variables: str):  # type: ignore[no-untyped-def]
+    """This thread's libtesseract model for ``lang`` and ``psm``, loaded on first use and kept
+    (one per thread: a model is not safe to share, and loading it costs ~0.1 s).
+
+    Raises:
+        ImportError: ``tesserocr`` is not installed.
+        RuntimeError: no language data for ``lang``.
+    """
+    import tesserocr
+
+    models = _MODELS.__dict__.setdefault("models", {})
+    key = (lang, psm, tuple(sorted(variables.items())))
+    if key not in models:
+        _quiet_library()
+        path = tessdata_dir()
+        api = tesserocr.PyTessBaseAPI(
+            path=(path.rstrip("/") + "/") if path else "./", lang=lang, psm=psm
+        )
+        for name, value in {"debug_file": os.devnull, **variables}.items():  # quiet, as above
+            api.SetVariable(name, value)
+        models[key] = api
+    return models[key]
+
+
+def set_image(api, image: np.ndarray) -> tuple[int, int]:  # type: ignore[no-untyped-def]
+    """Hand ``image`` (grey or RGB) to a :func:`thread_model` as raw bytes; its ``(w, h)``."""
+    pixels = np.ascontiguousarray(image)
+    height, width = pixels.shape[:2]
+    channels = 1 if pixels.ndim == 2 else pixels.shape[2]
+    api.SetImageBytes(pixels.tobytes(), width, height, channels, width * channels)
+    return width, height
 
 
 class TesseractApiEngine(TesseractEngine):
@@ -272,39 +311,18 @@ class TesseractApiEngine(TesseractEngine):
     """
 
     name = "tesseract-api"
-    _local = threading.local()
-
-    def _api(self):  # type: ignore[no-untyped-def]
-        import tesserocr
-
-        key = (self.lang, self.psm)
-        apis = getattr(self._local, "apis", None)
-        if apis is None:
-            apis = self._local.apis = {}
-        if key not in apis:
-            path = tessdata_dir()
-            _quiet_library()
-            try:
-                apis[key] = tesserocr.PyTessBaseAPI(
-                    path=(path.rstrip("/") + "/") if path else "./",
-                    lang=self.lang,
-                    psm=self.psm,
-                )
-                apis[key].SetVariable("debug_file", os.devnull)  # its warnings, as above
-            except RuntimeError as exc:
-                raise MissingDependencyError(
-                    f"Tesseract has no '{self.lang}' language data in {path or 'any known folder'}:"
-                    " apt-get install tesseract-ocr-vie (or set TESSDATA_PREFIX)"
-                ) from exc
-        return apis[key]
 
     def read(self, image: np.ndarray, *, number: int, dpi: int | None) -> Page:
         start, start_cpu = time.perf_counter(), time.thread_time()
-        api = self._api()
-        pixels = np.ascontiguousarray(image)
-        height, width = pixels.shape[:2]
-        channels = 1 if pixels.ndim == 2 else pixels.shape[2]
-        api.SetImageBytes(pixels.tobytes(), width, height, channels, width * channels)
+        try:
+            api = thread_model(self.lang, self.psm)
+        except RuntimeError as exc:
+            raise MissingDependencyError(
+                f"Tesseract has no '{self.lang}' language data in "
+                f"{tessdata_dir() or 'any known folder'}:"
+                " apt-get install tesseract-ocr-vie (or set TESSDATA_PREFIX)"
+            ) from exc
+        width, height = set_image(api, image)
         if dpi:
             api.SetSourceResolution(dpi)
         if not api.Recognize(int(self.timeout * 1000)):

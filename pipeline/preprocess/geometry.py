@@ -6,7 +6,6 @@ forward matrix so :func:`~pipeline.preprocess.context.map_to_original` can undo 
 
 from __future__ import annotations
 
-import os
 import threading
 
 import cv2
@@ -149,32 +148,24 @@ def _straighten(mask: np.ndarray, max_degrees: float) -> np.ndarray:
     return cv2.warpAffine(mask, matrix, (w, h), flags=cv2.INTER_NEAREST)
 
 
-_OSD = threading.local()
+_OSD = threading.local()  # whether this thread's osd model failed to load
 _OSD_SIDE = 1700  # px: at 1000 px OSD misjudged 2 more of the 61 doubtful dev-set pages
 
 
 def _osd_api():  # type: ignore[no-untyped-def]
-    """This thread's Tesseract orientation model (``osd``), loaded once; None if unavailable."""
-    api = getattr(_OSD, "api", None)
-    if api is None and not getattr(_OSD, "failed", False):
-        try:
-            import tesserocr
+    """This thread's Tesseract orientation model (``osd``); None if it cannot be loaded."""
+    if getattr(_OSD, "failed", False):
+        return None
+    try:
+        import tesserocr
 
-            from pipeline.ocr import _quiet_library, tessdata_dir
+        from pipeline.ocr import thread_model
 
-            _quiet_library()
-            path = tessdata_dir()
-            api = tesserocr.PyTessBaseAPI(
-                path=(path.rstrip("/") + "/") if path else "./",
-                lang="osd",
-                psm=tesserocr.PSM.OSD_ONLY,
-            )
-            api.SetVariable("min_characters_to_try", "10")  # ID cards carry little text
-            api.SetVariable("debug_file", os.devnull)
-            _OSD.api = api
-        except (ImportError, RuntimeError):
-            _OSD.failed = True  # no tesserocr, or no osd data: the command is asked instead
-    return api
+        # min_characters_to_try: ID cards carry little text (default 50)
+        return thread_model("osd", tesserocr.PSM.OSD_ONLY, min_characters_to_try="10")
+    except (ImportError, RuntimeError):
+        _OSD.failed = True  # no tesserocr, or no osd data: the command is asked instead
+        return None
 
 
 def osd_orientation(image: np.ndarray) -> tuple[int, float] | None:
@@ -185,8 +176,9 @@ def osd_orientation(image: np.ndarray) -> tuple[int, float] | None:
     small, _ = small_copy(image, _OSD_SIDE)
     api = _osd_api()
     if api is not None:
-        height, width = small.shape
-        api.SetImageBytes(np.ascontiguousarray(small).tobytes(), width, height, 1, width)
+        from pipeline.ocr import set_image
+
+        set_image(api, small)
         found = api.DetectOrientationScript()
         api.Clear()
         if not found:
