@@ -155,6 +155,14 @@ class Outcome:
     value: str | None
     raw: float | None
     correct: bool
+    handwritten: bool = False  # the truth marks the value as written by hand only
+
+    @property
+    def printed(self) -> bool:
+        """A printed value of a non-register document: the scope of the accuracy targets."""
+        from pipeline.evaluate.score import REGISTER_TYPES
+
+        return not self.handwritten and self.doc_type not in REGISTER_TYPES
 
 
 def _interpret_file(truth_file: Any, cache_db: str, predicted_type: bool) -> list[Outcome]:
@@ -209,6 +217,7 @@ def _interpret_file(truth_file: Any, cache_db: str, predicted_type: bool) -> lis
                 o.value,
                 o.confidence if o.extracted else None,
                 o.correct,
+                o.handwritten,
             )
         )
     return outcomes
@@ -267,12 +276,19 @@ def _main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--skip-type", action="append", default=[], help="leave out documents of this type"
     )
+    parser.add_argument(
+        "--printed",
+        action="store_true",
+        help="only printed values of non-register documents (the accuracy targets' scope)",
+    )
     args = parser.parse_args(argv)
     cache = args.cache if "://" in args.cache else f"sqlite:///{Path(args.cache).resolve()}"
     outcomes = collect_outcomes(
         args.folder, cache, args.workers, predicted_type=not args.truth_type
     )
     outcomes = [o for o in outcomes if o.doc_type not in args.skip_type]
+    if args.printed:
+        outcomes = [o for o in outcomes if o.printed]
     if args.command == "fit":
         calibration = fit(outcomes, args.version, fitted_on=str(args.folder))
         args.out.parent.mkdir(parents=True, exist_ok=True)
@@ -297,6 +313,12 @@ def _main(argv: list[str] | None = None) -> int:
             by_type[o.doc_type][0] += o.correct
             by_type[o.doc_type][1] += 1
     figures["by_doc_type"] = {k: f"{c}/{n}" for k, (c, n) in sorted(by_type.items())}
+    by_profile: dict[str, list[int]] = defaultdict(lambda: [0, 0])
+    for o in outcomes:
+        if o.truth is not None:
+            by_profile[o.profile][0] += o.correct
+            by_profile[o.profile][1] += 1
+    figures["by_profile"] = {k: f"{c}/{n}" for k, (c, n) in sorted(by_profile.items())}
     print(json.dumps(figures, ensure_ascii=False, indent=1))
     return 0
 

@@ -92,6 +92,26 @@ def _overall_rows(result: dict[str, Any]) -> list[tuple[str, ...]]:
         ),
         ("expected calibration error", _num(result["reliability"]["ece"], 3)),
     ]
+    printed = result.get("printed")
+    if printed:
+        p, r = printed["overall"], printed["overall"]["routing"]
+        rows += [
+            (
+                "printed values, non-register documents: exact match (target ≥ 97 %)",
+                f"{_pct(p['fields']['exact_match'])} ({p['fields']['correct']} of "
+                f"{p['fields']['in_truth']})",
+            ),
+            (
+                "… id_number / date_of_birth (target ≥ 99 %)",
+                f"{_pct(p['id_number']['exact_match'])} / "
+                f"{_pct(p['date_of_birth']['exact_match'])}",
+            ),
+            (
+                "… auto-accepted / error among auto-accepted",
+                f"{_pct(r['auto_accept_rate'])} / {_pct(r['auto_error_rate'], 2)} "
+                f"({r['auto_wrong']} of {r['auto_accepted']})",
+            ),
+        ]
     if speed:
         rows += [
             (
@@ -114,7 +134,8 @@ def _overall_rows(result: dict[str, Any]) -> list[tuple[str, ...]]:
 
 
 def tables(result: dict[str, Any]) -> list[ReportTable]:
-    """The report's tables: overall, per document type × field, per profile."""
+    """The report's tables: overall, per document type × field, per profile, and printed values
+    of non-register documents per profile (the scope of the accuracy targets)."""
     field_rows = [
         (
             r["doc_type"],
@@ -142,6 +163,11 @@ def tables(result: dict[str, Any]) -> list[ReportTable]:
         )
         for name, g in result["by_profile"].items()
     ]
+    printed = result.get("printed")
+    printed_rows = []
+    if printed:
+        groups = [("all profiles", printed["overall"]), *printed["by_profile"].items()]
+        printed_rows = [_printed_row(name, g) for name, g in groups]
     return [
         ReportTable("Overall", ("measure", "value"), _overall_rows(result), labels=2),
         ReportTable(
@@ -174,7 +200,44 @@ def tables(result: dict[str, Any]) -> list[ReportTable]:
             ),
             profile_rows,
         ),
-    ]
+    ] + (
+        [
+            ReportTable(
+                "Printed values of non-register documents, by scan profile (targets: exact "
+                "match ≥ 97 %, id_number and date_of_birth ≥ 99 %, error among auto-accepted "
+                "≤ 0.5 %)",
+                (
+                    "profile",
+                    "fields",
+                    "exact match",
+                    "id_number",
+                    "date_of_birth",
+                    "auto-accepted",
+                    "auto error",
+                ),
+                printed_rows,
+            )
+        ]
+        if printed_rows
+        else []
+    )
+
+
+def _printed_row(name: str, group: dict[str, Any]) -> tuple[str, ...]:
+    def em(score: dict[str, Any]) -> str:
+        return f"{_pct(score['exact_match'])} ({score['correct']}/{score['in_truth']})"
+
+    routing = group["routing"]
+    return (
+        name,
+        str(group["fields"]["in_truth"]),
+        em(group["fields"]),
+        em(group["id_number"]),
+        em(group["date_of_birth"]),
+        _pct(routing["auto_accept_rate"]),
+        f"{_pct(routing['auto_error_rate'], 2)} "
+        f"({routing['auto_wrong']}/{routing['auto_accepted']})",
+    )
 
 
 def print_report(result: dict[str, Any], console: Console) -> None:

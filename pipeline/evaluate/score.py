@@ -27,6 +27,11 @@ from pipeline.evaluate.normalise import normalise_text, strip_diacritics, strip_
 
 __all__ = [
     "AUTO_ERROR_TARGET",
+    "EXACT_MATCH_TARGET",
+    "KEY_FIELDS",
+    "KEY_FIELD_TARGET",
+    "PRINTED_SCOPE",
+    "REGISTER_TYPES",
     "DocumentEval",
     "FieldOutcome",
     "FieldScore",
@@ -37,6 +42,7 @@ __all__ = [
     "field_scores",
     "match_records",
     "normalise_value",
+    "printed_figures",
     "reliability",
     "routing_score",
     "score_document",
@@ -46,6 +52,11 @@ __all__ = [
 ]
 
 AUTO_ERROR_TARGET = 0.005  # DESIGN.md: at most 0.5 % of auto-accepted fields may be wrong
+EXACT_MATCH_TARGET = 0.97  # printed values of non-register documents, every field
+KEY_FIELD_TARGET = 0.99  # … and for each of KEY_FIELDS
+KEY_FIELDS = ("id_number", "date_of_birth")
+REGISTER_TYPES = frozenset({"civil_register_page"})  # ledgers: evaluated with --register
+PRINTED_SCOPE = "non-register documents, values printed (not handwritten)"
 
 
 def _rate(numerator: float, denominator: float) -> float | None:
@@ -188,6 +199,12 @@ class FieldOutcome:
     confidence: float | None = None
     status: str | None = None
     inconsistent: bool = False  # printed deliberately wrong: routing must send it to review
+    handwritten: bool = False  # the truth says the value is only written by hand on the page
+
+    @property
+    def printed(self) -> bool:
+        """In the printed scope of :data:`PRINTED_SCOPE`: a typed value, not a register row."""
+        return not self.handwritten and self.doc_type not in REGISTER_TYPES
 
     @property
     def in_truth(self) -> bool:
@@ -249,6 +266,11 @@ def _truth_fields(record: Any) -> dict[str, str]:
 
 def _role(record: Any) -> str:
     return record["role"] if isinstance(record, Mapping) else record.role
+
+
+def _handwritten(record: Any) -> set[str]:
+    hand = record.get("handwritten") if isinstance(record, Mapping) else record.handwritten
+    return set(hand or ())
 
 
 def _extracted_values(record: Mapping[str, Any]) -> dict[str, str | None]:
@@ -328,6 +350,7 @@ def score_document(
     outcomes: list[FieldOutcome] = []
     for t, e in match_records(truth.records, extracted):
         want = _truth_fields(truth.records[t]) if t is not None else {}
+        hand = _handwritten(truth.records[t]) if t is not None else set()
         got_record = extracted[e] if e is not None else {"fields": {}}
         got = got_record.get("fields", {})
         role = _role(truth.records[t]) if t is not None else got_record["role"]
@@ -347,6 +370,7 @@ def score_document(
                     confidence=meta.get("confidence"),
                     status=meta.get("status"),
                     inconsistent=name in inconsistent,
+                    handwritten=name in hand and name in want,
                 )
             )
     return outcomes
@@ -542,11 +566,58 @@ def _group_figures(docs: Sequence[DocumentEval]) -> dict[str, Any]:
     }
 
 
+def _printed_group(outcomes: Sequence[FieldOutcome]) -> dict[str, Any]:
+    fields = field_scores(outcomes, lambda o: "all").get("all", FieldScore())
+    by_name = field_scores(outcomes, lambda o: o.name)
+    return {
+        "fields": fields.figures(),
+        **{name: by_name.get(name, FieldScore()).figures() for name in KEY_FIELDS},
+        "routing": routing_score(outcomes).figures(),
+    }
+
+
+def printed_figures(outcomes: Iterable[FieldOutcome]) -> dict[str, Any]:
+    """Exact match and routing on printed values of non-register documents (the targets' scope).
+
+    Register ledgers are left out (they are evaluated with ``--register``), and so are truth
+    fields the ground truth marks ``handwritten``; fields the pipeline output without a truth
+    (spurious) stay in, in their document's group. Keys: ``scope``, ``targets``, ``overall``,
+    ``by_profile``, ``by_doc_type`` (each: ``fields``, one entry per :data:`KEY_FIELDS`,
+    ``routing``) and ``by_field`` (field scores).
+
+    Example:
+        >>> o = FieldOutcome("a", "cmnd", "fax", "subject", "id_number", "1", "1", True)
+        >>> printed_figures([o])["overall"]["id_number"]["exact_match"]
+        1.0
+    """
+    kept = [o for o in outcomes if o.printed]
+
+    def grouped(key: Callable[[FieldOutcome], str]) -> dict[str, Any]:
+        groups: dict[str, list[FieldOutcome]] = defaultdict(list)
+        for o in kept:
+            groups[key(o)].append(o)
+        return {k: _printed_group(groups[k]) for k in sorted(groups)}
+
+    return {
+        "scope": PRINTED_SCOPE,
+        "targets": {
+            "exact_match": EXACT_MATCH_TARGET,
+            **{name: KEY_FIELD_TARGET for name in KEY_FIELDS},
+            "auto_error": AUTO_ERROR_TARGET,
+        },
+        "overall": _printed_group(kept),
+        "by_profile": grouped(lambda o: o.profile),
+        "by_doc_type": grouped(lambda o: o.doc_type),
+        "by_field": {str(k): v.figures() for k, v in field_scores(kept, lambda o: o.name).items()},
+    }
+
+
 def summarise(docs: Sequence[DocumentEval], n_bins: int = 10) -> dict[str, Any]:
     """All figures for a set of evaluated documents, as JSON-ready data.
 
     Keys: ``overall``, ``by_profile`` and ``by_doc_type`` (the same figures per group),
-    ``by_field`` and ``by_doc_type_field`` (field scores), ``reliability``, ``documents``.
+    ``by_field`` and ``by_doc_type_field`` (field scores), ``printed`` (the targets' scope,
+    :func:`printed_figures`), ``reliability``, ``documents``.
     """
     outcomes = [o for d in docs for o in d.fields]
 
@@ -567,6 +638,7 @@ def summarise(docs: Sequence[DocumentEval], n_bins: int = 10) -> dict[str, Any]:
             {"doc_type": k[0], "field": k[1], **v.figures()}  # type: ignore[index]
             for k, v in field_scores(outcomes, lambda o: (o.doc_type, o.name)).items()
         ],
+        "printed": printed_figures(outcomes),
         "reliability": reliability(
             (
                 (o.confidence, o.correct)
@@ -594,6 +666,7 @@ def summarise(docs: Sequence[DocumentEval], n_bins: int = 10) -> dict[str, Any]:
                         "value": o.value,
                         "status": o.status,
                         "confidence": o.confidence,
+                        "handwritten": o.handwritten,
                     }
                     for o in d.fields
                     if not o.correct

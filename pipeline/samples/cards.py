@@ -435,9 +435,11 @@ def cmnd(rng: random.Random, family: FontFamily, *, inconsistent: bool) -> Rende
         "place_of_origin": person.place_of_origin.short(),
         "place_of_residence": person.residence.short(),
     }
+    # The number is printed in red; the other values are typed or all written by hand.
+    handwritten = [k for k in fields if k != "old_id_number"] if value_style == "hand" else []
     return RenderedDocument(
         "cmnd",
         [RenderedPage(_on_glass(card, rng), sheet.lines, CARD_DPI, colour=True)],
-        [{"role": "subject", "fields": fields}],
+        [{"role": "subject", "fields": fields, "handwritten": handwritten}],
         family.name,
     )

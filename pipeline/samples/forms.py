@@ -57,6 +57,12 @@ DEV_LAYOUTS = tuple(name for name in FORM_LAYOUTS if name not in HELD_OUT_LAYOUT
 # The CCCD's issuing authority as citizens copy it into forms and contracts.
 _AUTHORITY = "Cục Cảnh sát quản lý hành chính về trật tự xã hội"
 _NAMES = {"full_name", "father_name", "mother_name"}
+# The check boxes of the "checkbox" layout: fact key → printed options.
+_BOXES = {
+    "sex": ("Nam", "Nữ"),
+    "nationality": ("Việt Nam", "Nước ngoài"),
+    "religion": ("Không", "Phật giáo", "Công giáo", "Khác"),
+}
 
 
 def pick_layouts(selection: str | Sequence[str] | None) -> tuple[str, ...]:
@@ -196,14 +202,9 @@ def _body(sheet: Sheet, layout: str, items: list[tuple[str, str, str]], *, hand:
         ]
         sheet.grid([sheet.left, split, sheet.right], rows)
     elif layout == "checkbox":
-        boxes = {
-            "sex": ("Nam", "Nữ"),
-            "nationality": ("Việt Nam", "Nước ngoài"),
-            "religion": ("Không", "Phật giáo", "Công giáo", "Khác"),
-        }
         for label, key, printed in items:
-            if key in boxes:
-                sheet.choices(label, boxes[key], printed)
+            if key in _BOXES:
+                sheet.choices(label, _BOXES[key], printed)
             else:
                 sheet.field(label, printed, style=style(key), leader=True)
     elif layout == "two_column":
@@ -306,6 +307,11 @@ def application_form(
         if value is not None:
             truth[key] = value
     _body(sheet, layout, items, hand=hand)
+    # Filled in by hand: every value but the printed check-box options (the crossed box is the
+    # answer) and, on two-page forms, the ID number, which the request also prints.
+    handwritten = set(truth) - set(_BOXES if layout == "checkbox" else ()) if hand else set()
+    if template.pages == 2:
+        handwritten.discard("id_number")
     if template.pages == 2:
         sheet.field(
             f"{len(template.fields) + 1}. Nội dung đề nghị:",
@@ -333,7 +339,7 @@ def application_form(
     return RenderedDocument(
         "application_form",
         pages,
-        [{"role": "subject", "fields": truth}],
+        [{"role": "subject", "fields": truth, "handwritten": sorted(handwritten)}],
         family.name,
         ["id_number"] if inconsistent else [],
         layout=layout,

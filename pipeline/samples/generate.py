@@ -105,6 +105,16 @@ def _write_images(images: list[Image.Image], path: Path, fmt: str, dpi: int, qua
         raise ValueError(f"unknown format {fmt!r}; known: {', '.join(FORMATS)}")
 
 
+def _truth_record(record: dict[str, object]) -> TruthRecord:
+    """A drawn record as truth; ``handwritten`` is kept only when some value was written by hand."""
+    hand = sorted(record.get("handwritten") or ())  # type: ignore[call-overload]
+    return TruthRecord(
+        role=str(record["role"]),
+        fields=record["fields"],  # type: ignore[arg-type]
+        handwritten=hand or None,
+    )
+
+
 def make_document(spec: DocumentSpec, out_dir: Path) -> Path:
     """Render, degrade and write one document and its ground truth; returns the JSON path."""
     rng, np_rng = _rngs(spec.seed, spec.index)
@@ -151,7 +161,7 @@ def make_document(spec: DocumentSpec, out_dir: Path) -> Path:
         dpi=dpi,
         layout=doc.layout,
         pages=pages,
-        records=[TruthRecord(role=str(r["role"]), fields=r["fields"]) for r in doc.records],  # type: ignore[arg-type]
+        records=[_truth_record(r) for r in doc.records],
         inconsistent=doc.inconsistent,
     )
     return write_truth(truth, out_dir / f"{stem}.json")

@@ -30,6 +30,7 @@ COLUMNS = (
     ("Họ tên mẹ", 0.13),
     ("Ngày đăng ký", 0.12),
 )
+_HEAD = {"book_number", "registration_office"}  # printed in the page's head, never by hand
 
 
 def civil_register_page(
@@ -111,7 +112,9 @@ def civil_register_page(
                 child.ethnicity, "Việt Nam", place, father.full_name, mother.full_name, dmy(day),
             )  # fmt: skip
             rows.append([(value, style) for value in printed])
-            records.append({"role": "entry", "fields": fields})
+            # The book number and the office are printed in the page's head, not in the row.
+            handwritten = [k for k in fields if k not in _HEAD] if hand else []
+            records.append({"role": "entry", "fields": fields, "handwritten": handwritten})
             number += 1
             day += timedelta(days=rng.randint(0, 4))
         sheet.grid(edges, rows, pt=10, wrap=False, min_height=38, header=1)

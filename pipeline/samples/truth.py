@@ -38,6 +38,9 @@ class TruthRecord(_Strict):
 
     role: str = "subject"
     fields: dict[str, str]
+    # Fields whose value is nowhere printed on the page, only written by hand (a CMND filled in
+    # with a pen, a form filled in at the counter); None when every value is printed.
+    handwritten: list[str] | None = None
 
 
 class GroundTruth(_Strict):

@@ -49,12 +49,25 @@ def _result() -> dict:
 
 def test_report_tables_have_overall_fields_and_profiles() -> None:
     specs = tables(_result())
-    assert [t.title for t in specs] == ["Overall", "Fields by document type", "By scan profile"]
+    assert [t.title for t in specs][:3] == ["Overall", "Fields by document type", "By scan profile"]
+    assert specs[3].title.startswith("Printed values of non-register documents")
+    assert specs[3].rows[0][:3] == ("all profiles", "1", "100.0 % (1/1)")
+    assert specs[3].rows[1][0] == "phone_photo"
+    overall = dict(specs[0].rows)
+    assert overall["printed values, non-register documents: exact match (target ≥ 97 %)"] == (
+        "100.0 % (1 of 1)"
+    )
     assert specs[1].rows == [
         ("cccd_front", "full_name", "1", "1", "1", "100.0 %", "100.0 %", "100.0 %")
     ]
     assert specs[2].rows[0][0] == "phone_photo"
     assert all(len(row) == len(t.headers) for t in specs for row in t.rows)
+
+
+def test_report_reads_results_written_before_the_printed_figures() -> None:
+    result = _result()
+    del result["printed"]
+    assert len(tables(result)) == 3
 
 
 def test_report_markdown_names_date_machine_and_command() -> None:

@@ -13,6 +13,7 @@ from pipeline.evaluate.score import (
     field_scores,
     match_records,
     normalise_value,
+    printed_figures,
     reliability,
     routing_score,
     score_document,
@@ -365,6 +366,70 @@ def test_score_summarise_groups_by_profile_and_doc_type() -> None:
     ]
     assert result["reliability"]["bins"][9]["accuracy"] == 0.5
     assert result["documents"][1]["wrong_fields"][0]["field"] == "id_number"
+
+
+def test_score_marks_fields_the_truth_says_are_handwritten() -> None:
+    truth = _truth(("subject", {"full_name": "Lê An", "id_number": "001203000001"}))
+    truth.records[0].handwritten = ["full_name"]
+    outcomes, _ = _score(truth, [_record("subject", full_name="Lê An", phone="0912")])
+    marks = {o.name: (o.handwritten, o.printed) for o in outcomes}
+    # A spurious field is not handwritten: it belongs to the printed scope of its document.
+    assert marks == {
+        "full_name": (True, False),
+        "id_number": (False, True),
+        "phone": (False, True),
+    }
+
+
+def test_score_truth_without_handwritten_key_is_all_printed() -> None:
+    record = TruthRecord.model_validate({"role": "subject", "fields": {"sex": "male"}})
+    assert record.handwritten is None
+    assert "handwritten" not in _truth(("subject", {"sex": "male"})).to_json()
+
+
+def _field(doc_type: str, profile: str, name: str, correct: bool, *, hand: bool = False, **kw):
+    return FieldOutcome(
+        file=f"{doc_type}.png",
+        doc_type=doc_type,
+        profile=profile,
+        role="subject",
+        name=name,
+        truth="v",
+        value="v" if correct else "w",
+        extracted=True,
+        handwritten=hand,
+        **kw,
+    )
+
+
+def test_score_printed_figures_leave_out_registers_and_handwriting() -> None:
+    outcomes = [
+        _field("cccd_front", "fax", "id_number", True, status="auto_accepted"),
+        _field("cccd_front", "fax", "date_of_birth", False, status="auto_accepted"),
+        _field("cmnd", "flatbed", "full_name", False, hand=True, status="auto_accepted"),
+        _field("cmnd", "flatbed", "old_id_number", True, status="needs_review"),
+        _field("civil_register_page", "flatbed", "full_name", False),
+    ]
+    printed = printed_figures(outcomes)
+    overall = printed["overall"]
+    assert (overall["fields"]["in_truth"], overall["fields"]["correct"]) == (3, 2)
+    assert overall["id_number"]["exact_match"] == 1.0
+    assert overall["date_of_birth"]["exact_match"] == 0.0
+    assert (overall["routing"]["auto_accepted"], overall["routing"]["auto_wrong"]) == (2, 1)
+    assert list(printed["by_profile"]) == ["fax", "flatbed"]
+    assert printed["by_profile"]["flatbed"]["fields"]["exact_match"] == 1.0
+    assert printed["by_profile"]["flatbed"]["id_number"]["exact_match"] is None
+    assert list(printed["by_doc_type"]) == ["cccd_front", "cmnd"]
+    assert printed["targets"] == {
+        "exact_match": 0.97,
+        "id_number": 0.99,
+        "date_of_birth": 0.99,
+        "auto_error": 0.005,
+    }
+    # The totals keep every field.
+    docs = [DocumentEval(file="x", doc_type="t", profile="p", fields=outcomes)]
+    assert summarise(docs)["overall"]["fields"]["in_truth"] == 5
+    assert summarise(docs)["printed"]["overall"]["fields"]["in_truth"] == 3
 
 
 def test_score_failed_document_is_never_exact() -> None:

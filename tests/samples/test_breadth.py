@@ -88,6 +88,23 @@ def test_checkbox_form_crosses_the_printed_sex() -> None:
     assert f"Giới tính: {expected}" in text
 
 
+def test_truth_says_which_values_are_written_by_hand() -> None:
+    family = FAMILIES["LiberationSerif"]
+    cards = [render("cmnd", random.Random(seed), family).records[0] for seed in range(12)]
+    hand = [set(r["handwritten"]) for r in cards]  # type: ignore[call-overload]
+    assert set() in hand and any(hand)  # both kinds are drawn
+    for record, written in zip(cards, hand, strict=True):
+        assert written in (set(), set(record["fields"]) - {"old_id_number"})  # type: ignore[call-overload]
+    form = render("application_form", random.Random(2), family, layout="checkbox").records[0]
+    written = set(form["handwritten"])  # type: ignore[call-overload]
+    assert "full_name" in written and "sex" not in written  # the crossed box is printed
+    printed = render("application_form", random.Random(2), family, layout="dotted").records[0]
+    assert printed["handwritten"] == []
+    ledgers = [render("civil_register_page", random.Random(s), family) for s in range(6)]
+    for entry in (doc.records[0] for doc in ledgers):
+        assert not {"book_number", "registration_office"} & set(entry["handwritten"])  # type: ignore[call-overload]
+
+
 @pytest.mark.parametrize("layout", FORM_LAYOUTS)
 def test_form_layouts_print_every_truth_value(layout: str) -> None:
     doc = render("application_form", random.Random(5), FAMILIES["DejaVuSans"], layout=layout)
