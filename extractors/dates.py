@@ -39,8 +39,10 @@ _UNITS = {
 _MONTH_NAMES = {"gieng": 1, "chap": 12}  # "tháng Giêng", "tháng Chạp"
 _D = "[0-9oil]"  # a digit, or a letter OCR reads for one (folded text is lowercase)
 _DIGIT_REPAIR = str.maketrans("oil", "011")
+# Separators: "/", ".", "-", and what OCR reads for a slash ("21I08I1989", "21|08|1989", "⁄").
+_SEP = r"[/.\-|il⁄]"
 _NUMERIC = re.compile(
-    rf"(?<![0-9])({_D}{{1,2}})\s?[/.\-]\s?({_D}{{1,2}})\s?[/.\-]\s?({_D}{{4}})(?![0-9])"
+    rf"(?<![0-9])({_D}{{1,2}})\s?{_SEP}\s?({_D}{{1,2}})\s?{_SEP}\s?({_D}{{4}})(?![0-9])"
 )
 _TEXTUAL = re.compile(
     rf"\bng[a-z]?y\s*({_D}{{1,2}})\s*[,.]?\s*thang\s*({_D}{{1,2}})\s*[,.]?\s*nam\s*({_D}{{4}})(?![0-9])"
@@ -138,8 +140,14 @@ def parse_date(text: str) -> Parsed | None:
         match = pattern.search(key)
         if match:
             day, month, year = (_int(g) for g in match.groups())
+            between = key[match.end(1) : match.start(2)] + key[match.end(2) : match.start(3)]
+            letters = ("x",) if pattern is _NUMERIC and re.search(r"[il|⁄]", between) else ()
             return Parsed(
-                _iso(year, month, day), 1.0, _repaired(*match.groups()), match.start(), match.end()
+                _iso(year, month, day),
+                1.0,
+                _repaired(*match.groups(), *letters),
+                match.start(),
+                match.end(),
             )
     match = _WORDS.search(key)
     if match:

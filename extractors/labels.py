@@ -491,7 +491,10 @@ class LabelRuler:
         self.choices = list(self.keys)
 
     def __call__(self, doc: Doc) -> Doc:
-        found = filter_spans(self.matcher(doc, as_spans=True))
+        # A label lies within one OCR line: "… LÊ VĂN NAM" ending a line and "Sinh năm: …"
+        # starting the next are a name and a label, not the label "Năm sinh".
+        matches = self.matcher(doc, as_spans=True)
+        found = filter_spans([s for s in matches if not any(t.is_sent_start for t in s[1:])])
         labels: list[Span] = []
         for start, end in line_ranges(doc):
             in_line = [s for s in found if start <= s.start < end]
@@ -528,6 +531,9 @@ class LabelRuler:
             return False
         if span.end >= line_end:  # a heading alone on its line ("Bà" ending a name is not)
             return all(_NUMBERING.match(t.text) or t.text in {"/", "|"} for t in before)
+        if before and all(_NUMBERING.match(t.text) for t in before):
+            # After an item number the word opens a numbered field: "13. Email an@gmail.com".
+            return any(c.isdigit() for t in before for c in t.text) or len(before[0].text) > 1
         return any(c in doc[span.end].text for c in ":/")
 
     @staticmethod
@@ -543,7 +549,7 @@ class LabelRuler:
             pair = all(t.text in {"/", "|", "(", ")"} for t in between) or (
                 groups[-1].label_ == span.label_
                 and len(between) <= 3
-                and any(t.text == "/" for t in between)
+                and any("/" in t.text for t in between)  # "Họ và tên l/ Full name"
             )
             if groups and pair:
                 previous = groups.pop()
@@ -595,6 +601,8 @@ def find_values(doc: Doc) -> Doc:
         line_end = lines[line][1]
         following = labels[index + 1].start if index + 1 < len(labels) else len(doc)
         start, end = _trim(doc, *_skip_garbled_label(doc, label.end, min(line_end, following)))
+        if _label_tail(doc, start, min(line_end, following)) and line + 1 < len(lines):
+            start = end  # the rest of the label, garbled ("Họ và tên 2 Pu hane:"): no value here
         _, field = split_key(label.label_)
         blank = any(_LEADER.match(t.text) for t in doc[label.end : min(line_end, following)])
         if start == end and following >= line_end and not blank:
@@ -611,6 +619,7 @@ def find_values(doc: Doc) -> Doc:
                 lines[line],
                 (lines[line + 1][0], min(lines[line + 1][1], following)),
                 label_starts,
+                anchor=label.start,
             ):
                 line += 1
                 start, end = _trim(doc, lines[line][0], min(lines[line][1], following))
@@ -622,9 +631,13 @@ def find_values(doc: Doc) -> Doc:
                 # In running prose the next label may follow the value on the same line.
                 stop = next((i for i in range(*lines[nxt]) if i in label_starts), lines[nxt][1])
                 part = (lines[nxt][0], stop)
+                # The first continuation may also line up with the value (a form's value column).
+                anchor = start if nxt == line + 1 else None
                 if (
                     stop == part[0]
-                    or not _continues(doc, lines[nxt - 1], part, label_starts, continuation=True)
+                    or not _continues(
+                        doc, lines[nxt - 1], part, label_starts, continuation=True, anchor=anchor
+                    )
                     or _beside_label(lines, nxt, boxes, labelled)
                 ):
                     break
@@ -654,6 +667,23 @@ def _skip_garbled_label(doc: Doc, start: int, end: int) -> tuple[int, int]:
     if text and process.extractOne(text, _FOLDED_LABELS, scorer=fuzz.ratio, score_cutoff=75):
         return colon + 1, end
     return start, end
+
+
+_MAX_TAIL_WORDS = 4
+
+
+def _label_tail(doc: Doc, start: int, end: int) -> bool:
+    """Do the few words after a label, up to the end of its line, end with a colon?
+
+    A value never ends with ":", a label does: that is the label's other half OCR garbled
+    beyond recognition ("Họ và tên 2 Pu hane:" for "Họ và tên / Full name:"), and the value is
+    on the next line or in the next cell.
+    """
+    tokens = [t for t in doc[start:end] if not t.is_space]
+    if not tokens or not tokens[-1].text.endswith(":"):
+        return False
+    words = [t for t in tokens if not is_separator(t)]
+    return 0 < len(words) <= _MAX_TAIL_WORDS
 
 
 def _line_box(doc: Doc, line: tuple[int, int]) -> tuple[int, int, int, int, int] | None:
@@ -757,9 +787,15 @@ def _continues(
     label_starts: set[int],
     *,
     continuation: bool = False,
+    anchor: int | None = None,
 ) -> bool:
     """May ``line`` hold the value (or, with ``continuation``, more of the value) of the line
-    before it?"""
+    before it?
+
+    It must start near the left of the line before, or, given ``anchor`` (the token the label
+    or value starts with), right under that token: OCR junk left of a card's label, or a form's
+    value column, moves the line's start but not the value's.
+    """
     if any(i in label_starts for i in range(*line)):
         return False
     text = " ".join(t.norm_ for t in doc[line[0] : line[1]])
@@ -780,7 +816,10 @@ def _continues(
     # put a paragraph gap between fields); they start at the left, not right-aligned like the
     # "<place>, ngày …" line under them.
     close = min(w.box[1] for w in below) - bottom < 0.8 * height
-    left = min(w.box[0] for w in below) - min(w.box[0] for w in above) < 3 * height
+    below_left = min(w.box[0] for w in below)
+    left = below_left - min(w.box[0] for w in above) < 3 * height
+    if anchor is not None and not left:
+        left = abs(below_left - words[doc[anchor]._.word].box[0]) < 1.5 * height
     if not continuation:
         return close and left
     # OCR reads stamps, signatures and photo edges as low-confidence junk.

@@ -91,7 +91,8 @@ def get_nlp() -> Language:
         [*nlp.Defaults.prefixes, r"\|", r"\.(?=\w)"]
     ).search
     tokenizer.suffix_search = compile_suffix_regex([*nlp.Defaults.suffixes, r"\|"]).search
-    tokenizer.infix_finditer = compile_infix_regex([*nlp.Defaults.infixes, r"[:|]"]).finditer
+    # "năm⁄Date": a fraction slash (U+2044) read for "/" splits like one.
+    tokenizer.infix_finditer = compile_infix_regex([*nlp.Defaults.infixes, r"[:|⁄]"]).finditer
     for name in PIPELINE:
         nlp.add_pipe(name)
     return nlp

@@ -35,9 +35,26 @@ def parse_phone(text: str) -> Parsed | None:
     return Parsed(digits, 0.9 if reasons else 1.0, tuple(reasons), *match.span())
 
 
+# What OCR reads for "@" between the two parts of an address: "an(gmail.com", "an©gmail.com".
+_AT_MISREAD = re.compile(r"(?<=[A-Za-z0-9._])[(©®&]\s?(?=[A-Za-z0-9\-]+\s?\.\s?[A-Za-z]{2})")
+
+
 def parse_email(text: str) -> Parsed | None:
-    """An e-mail address, lower-cased, spaces OCR put around ``@`` and dots removed."""
+    """An e-mail address, lower-cased, spaces OCR put around ``@`` and dots removed; an ``@``
+    misread as ``(`` or ``©`` is put back, with a reason.
+
+    >>> parse_email("diepnguyen90(yahoo.com").value
+    'diepnguyen90@yahoo.com'
+    """
     match = _EMAIL.search(text)
+    reasons: tuple[str, ...] = ()
+    if match is None and "@" not in text:
+        at = _AT_MISREAD.search(text)
+        if at is not None:
+            fixed = text[: at.start()] + "@" + text[at.start() + 1 :]  # same length: same offsets
+            match = _EMAIL.search(fixed)
+            reasons = (why.ocr_confusions([f"{at.group()[0]}→@"]),)
     if match is None:
         return None
-    return Parsed(re.sub(r"\s", "", match.group()).lower(), 1.0, (), *match.span())
+    value = re.sub(r"\s", "", match.group()).lower()
+    return Parsed(value, 0.9 if reasons else 1.0, reasons, *match.span())

@@ -44,12 +44,26 @@ _UNIT_AT_PART_START = re.compile(
 _JUNK = re.compile(r"[|_…*]+|\.{2,}")
 
 
+_UNIT_SPELLED = re.compile(
+    r"^(?:xã|phường|thị trấn|thị xã|huyện|quận|thành phố|tỉnh|tp)(?![^\W\d_])", re.IGNORECASE
+)
+
+
+def _starts_with_unit(line: str) -> bool:
+    """Does ``line`` start with a unit word? Spelled with its marks ("tỉnh", not "Tĩnh" ending
+    "Hà Tĩnh"), or without any marks as OCR sometimes reads it ("huyen")."""
+    if _UNIT_SPELLED.match(normalize(line)):
+        return True
+    first = line.split(maxsplit=1)[0] if line.split() else ""
+    return first.isascii() and bool(_UNIT_START.match(fold(line)))
+
+
 def _join_lines(lines: list[str]) -> str:
     out = ""
     for line in lines:
         if not out:
             out = line
-        elif out.endswith((",", "-")) or not _UNIT_START.match(fold(line)):
+        elif out.endswith((",", "-")) or not _starts_with_unit(line):
             out = f"{out} {line}"
         else:
             out = f"{out}, {line}"

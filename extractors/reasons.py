@@ -30,6 +30,7 @@ __all__ = [
     "FOREIGN_NATIONALITY",
     "FROM_MRZ",
     "LABEL_FUZZY",
+    "MRZ_CHECK_FAILED",
     "MRZ_DISAGREE",
     "MRZ_REPAIRED",
     "NOT_AN_ETHNIC_GROUP",
@@ -75,6 +76,7 @@ DATE_SIGNED = "ngày ký ở cuối giấy, không có nhãn"
 FROM_MRZ = "đọc từ vùng MRZ (dòng mã máy đọc) ở mặt sau thẻ"
 MRZ_REPAIRED = "một chữ số đọc sai trong vùng MRZ đã được sửa nhờ chữ số kiểm tra"
 MRZ_DISAGREE = "hai lần ghi số định danh trong vùng MRZ không khớp nhau"
+MRZ_CHECK_FAILED = "chữ số kiểm tra của vùng MRZ không khớp với số định danh đọc được"
 CARD_NUMBER = "số in trên thẻ, không có nhãn"
 NO_DIGITS = "không đọc được chữ số nào"
 

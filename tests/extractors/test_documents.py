@@ -197,6 +197,73 @@ IDVNM0926493914074092649391<<6
     )
 
 
+def _positioned(rows: list[tuple[int, list[tuple[str, int]]]]) -> Document:
+    """A page of lines ``(y, [(text, x), ...])``: each piece of text starts at its ``x``."""
+    lines = []
+    for y, pieces in rows:
+        words = []
+        for text, x in pieces:
+            left = x
+            for token in text.split():
+                box = (left, y, left + 20 * len(token), y + 40)
+                words.append(Word(text=token, confidence=0.96, bbox=box))
+                left += 20 * len(token) + 20
+        lines.append(Line(words=tuple(words), block=0))
+    page = Page(number=1, width=2480, height=3508, lines=tuple(lines))
+    return Document(source="t.png", sha256="0" * 64, pages=(page,))
+
+
+def test_documents_address_continues_under_the_value_column():
+    # A form whose values start in a column right of the labels: the address's second line
+    # starts under the value, far right of the item number.
+    document = _positioned(
+        [
+            (700, [("8. Quê quán", 200), ("Phường Bắc Hà, thành phố Hà Tĩnh, tỉnh Hà", 640)]),
+            (745, [("Tĩnh", 640)]),
+            (800, [("9. Nơi thường trú", 200), ("Thôn 9, xã Tiên Điền, huyện Nghi Xuân,", 640)]),
+            (845, [("tỉnh Hà Tĩnh", 640)]),
+            (950, [("Tiên Điền, ngày 27 tháng 02 năm 2024", 900)]),
+        ]
+    )
+    got = values(document, "application_form")["subject"]
+    assert got["place_of_origin"] == "Phường Bắc Hà, thành phố Hà Tĩnh, tỉnh Hà Tĩnh"
+    assert got["place_of_residence"] == "Thôn 9, xã Tiên Điền, huyện Nghi Xuân, tỉnh Hà Tĩnh"
+
+
+def test_documents_card_value_under_a_label_with_junk_before_it():
+    document = _positioned(
+        [
+            (690, [("lẤ F|", 160), ("Nơi thường trú / Place of residence:", 450)]),
+            (730, [("Số 154 đường Trần Phú, Minh An, Hội An, Quảng Nam", 450)]),
+        ]
+    )
+    got = values(document, "cccd_front")["subject"]
+    assert got["place_of_residence"] == "Số 154 đường Trần Phú, Minh An, Hội An, Quảng Nam"
+
+
+def test_documents_far_right_line_does_not_continue_an_address():
+    document = _positioned(
+        [(700, [("Nơi thường trú:", 200), ("Thôn 4, xã An Bình", 600)]), (745, [("Xác", 1300)])]
+    )
+    assert values(document, "application_form")["subject"]["place_of_residence"] == (
+        "Thôn 4, xã An Bình"
+    )
+
+
+def test_documents_mrz_province_digit_is_put_right_by_the_check_digit():
+    from extractors.records import _mrz_check
+
+    truth = "079085674581"
+    misread = "6" + truth[1:]  # "0" read as "6": 679 is no province code
+    line = f"IDVNM{truth[3:]}{_mrz_check(truth[3:])}{misread}<<{_mrz_check(truth)}"
+    assert read_mrz_id(line)[:2] == (truth, 0.9)
+    clean = f"IDVNM{truth[3:]}{_mrz_check(truth[3:])}{truth}<<{_mrz_check(truth)}"
+    assert read_mrz_id(clean) == (truth, 1.0, "")
+    # The check digits disagree with what was read, and nothing repairs it: doubtful.
+    wrong = f"IDVNM{truth[3:]}{_mrz_check(truth[3:])}{truth}<<{(int(_mrz_check(truth)) + 1) % 10}"
+    assert read_mrz_id(wrong)[1] < 0.85
+
+
 def test_documents_mrz_misread_digit_is_put_right_by_check_digits():
     doc = "092649391"
     from extractors.records import _mrz_check

@@ -264,6 +264,38 @@ def test_extract_garbled_bilingual_label(subject, text):
     assert subject(text) == {"full_name": "Lê Đình Kiên"}
 
 
+def test_extract_bilingual_label_with_junk_before_the_slash(subject):
+    assert subject("Họ và tên l/ Full name:\nNGUYỄN VĂN QUANG") == {"full_name": "Nguyễn Văn Quang"}
+
+
+def test_extract_garbled_label_half_ending_in_colon_is_no_value(subject):
+    # "Họ và tên / Full name:" with the English half unreadable: the value is on the next line.
+    assert subject("Họ và tên 2 Pu hane:\nNGUYỄN THỊ HẠNH") == {"full_name": "Nguyễn Thị Hạnh"}
+    assert subject("Họ và tên: LÊ VĂN AN") == {"full_name": "Lê Văn An"}
+
+
+def test_extract_label_does_not_span_two_lines(make_document):
+    text = "BÊN B (Bên thuê):\nÔng: LÊ VĂN NAM\nSinh năm: 1962\nCCCD số: 040062915540"
+    got = values(extract(make_document(text), "contract"))["party_b"]
+    assert (got["full_name"], got["date_of_birth"]) == ("Lê Văn Nam", "1962")
+
+
+@pytest.mark.parametrize(
+    ("text", "field", "expected"),
+    [
+        ("13. Email hoangdang39@gmail.com", "email", "hoangdang39@gmail.com"),
+        ("4. Dân tộc Kinh", "ethnicity", "Kinh"),
+        ("IV. Email an@mail.vn", "email", "an@mail.vn"),
+    ],
+)
+def test_extract_one_word_label_after_item_number_needs_no_colon(subject, text, field, expected):
+    assert subject(text)[field] == expected
+
+
+def test_extract_one_word_label_without_number_or_colon_is_text(subject):
+    assert "email" not in subject("Email gửi về an@mail.vn")
+
+
 def test_extract_garbled_label_rest_is_skipped(subject):
     text = "Nơi thường trú / Place ofresidence:\nTổ dân phố 21, Phường 3, Đà Lạt, Lâm Đồng"
     assert subject(text) == {"place_of_residence": "Tổ dân phố 21, Phường 3, Đà Lạt, Lâm Đồng"}

@@ -119,6 +119,21 @@ def test_phone_email(text, value):
     assert parse_email(text).value == value
 
 
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [("diepnguyen90(yahoo.com", "diepnguyen90@yahoo.com"), ("an©gmail.com", "an@gmail.com")],
+)
+def test_phone_email_at_misread(text, value):
+    parsed = parse_email(text)
+    assert (parsed.value, parsed.strength) == (value, 0.9)
+    assert "→@" in parsed.reasons[0]
+
+
+@pytest.mark.parametrize("text", ["(không có)", "Email (nếu có)", "a (b) c.d"])
+def test_phone_email_brackets_are_no_address(text):
+    assert parse_email(text) is None
+
+
 @given(st.text())
 def test_fields_parsers_never_raise(text):
     for parse in (parse_name, parse_sex, parse_ethnicity, parse_nationality, parse_place):

@@ -110,7 +110,7 @@ EXTRACT_CASES = [
     (
         "cccd_back",
         "CỤC TRƯỞNG CỤC CẢNH SÁT\nQUẢN LÝ HÀNH CHÍNH VỀ TRẬT TỰ XÃ HỘI\n"
-        "IDVNM0926493914074092649391<<6",
+        "IDVNM0926493911074092649391<<6",
         {
             "id_number": ["id_number: đọc từ vùng MRZ (dòng mã máy đọc) ở mặt sau thẻ"],
             "issuing_authority": [
