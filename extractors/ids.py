@@ -117,15 +117,26 @@ def parse_id(text: str, lengths: tuple[int, ...] = ID_LENGTHS) -> Parsed | None:
     return None
 
 
+# An "O" (or "Ô", "Ơ") OCR read for a zero next to a digit, in a word of its own: "Ô1", "1O".
+_ZERO_READ_AS_O = re.compile(r"(?<![^\W\d_])[OÔƠoôơ](?=[0-9])|(?<=[0-9])[OÔƠoôơ](?![^\W\d_])")
+
+
 def parse_registry_number(text: str) -> Parsed | None:
-    """Register / book numbers as printed: ``"123/2020"``, ``"01"``, ``"45/2019/KS"``."""
-    match = _REGISTRY.search(text)
+    """Register / book numbers as printed: ``"123/2020"``, ``"01"``, ``"45/2019/KS"``.
+
+    >>> parse_registry_number("Ô1").value
+    '01'
+    """
+    repaired = _ZERO_READ_AS_O.sub("0", text)  # one character for one: offsets stay valid
+    match = _REGISTRY.search(repaired)
     if match is None:
         value = clean_value(text)
         if not value:
             return None
         return Parsed(value, 0.5, (why.NO_DIGITS,))
     value = re.sub(r"\s+", "", match.group()).upper()
+    if repaired[match.start() : match.end()] != text[match.start() : match.end()]:
+        return Parsed(value, 0.9, (why.ocr_confusions(["O→0"]),), match.start(), match.end())
     return Parsed(value, 1.0, (), match.start(), match.end())
 
 

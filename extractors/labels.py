@@ -417,6 +417,7 @@ _NOT_CONTINUATION = re.compile(
     r"dieu \d|ben [ab]\b|chung toi|hom nay|nay toi|.*\bng\w?y\s*\d)"
 )
 _LEADER = re.compile(r"^(?:\.{2,}|…+|_{2,})$")
+_COLONS = (":", ";")  # OCR reads a label's colon as ";" now and then ("Dân tộc; Kinh")
 _LEADER_RUN = re.compile(r"^[^\w]*(?:\.{3,}|…|_{3,})")
 _MAX_CONTINUATION_LINES = 3
 # Set on label and value spans only: span extensions are keyed by character offsets, so two span
@@ -564,7 +565,10 @@ class LabelRuler:
         while first < end and _NUMBERING.match(doc[first].text):
             first += 1
         stop = min(end, first + 10, groups[0].start if groups else end)
-        colon = next((t.i for t in doc[first:stop] if ":" in t.text and is_separator(t)), None)
+        colon = next(
+            (t.i for t in doc[first:stop] if any(c in t.text for c in _COLONS) and is_separator(t)),
+            None,
+        )
         if colon is None or colon == first:
             return None
         text = " ".join(t.norm_ for t in doc[first:colon] if not is_separator(t))
@@ -600,7 +604,9 @@ def find_values(doc: Doc) -> Doc:
         line = bisect_right(starts, label.start) - 1
         line_end = lines[line][1]
         following = labels[index + 1].start if index + 1 < len(labels) else len(doc)
-        start, end = _trim(doc, *_skip_garbled_label(doc, label.end, min(line_end, following)))
+        start, end = _trim(
+            doc, *_skip_garbled_label(doc, label.end, min(line_end, following), label)
+        )
         if _label_tail(doc, start, min(line_end, following)) and line + 1 < len(lines):
             start = end  # the rest of the label, garbled ("Họ và tên 2 Pu hane:"): no value here
         _, field = split_key(label.label_)
@@ -658,14 +664,22 @@ def find_values(doc: Doc) -> Doc:
 _FOLDED_LABELS = sorted({" ".join(_SEPARATOR.sub(" ", fold(lab.text)).split()) for lab in LABELS})
 
 
-def _skip_garbled_label(doc: Doc, start: int, end: int) -> tuple[int, int]:
-    """Skip the rest of a label OCR garbled ("/ Place ofresidence:") at the start of a value."""
-    colon = next((t.i for t in doc[start : min(end, start + 6)] if t.text == ":"), None)
+def _skip_garbled_label(
+    doc: Doc, start: int, end: int, label: Span | None = None
+) -> tuple[int, int]:
+    """Skip the rest of a label OCR garbled at the start of a value: an English half
+    ("/ Place ofresidence:"), or the end of a longer label whose start was read ("Nơi đàng ký"
+    + "khen sinh:" for "Nơi đăng ký khai sinh:")."""
+    colon = next((t.i for t in doc[start : min(end, start + 6)] if t.text in _COLONS), None)
     if colon is None:
         return start, end
     text = " ".join(t.norm_ for t in doc[start:colon] if not is_separator(t))
     if text and process.extractOne(text, _FOLDED_LABELS, scorer=fuzz.ratio, score_cutoff=75):
         return colon + 1, end
+    if text and label is not None:
+        whole = " ".join(t.norm_ for t in label if not is_separator(t)) + " " + text
+        if process.extractOne(whole, _FOLDED_LABELS, scorer=fuzz.ratio, score_cutoff=85):
+            return colon + 1, end
     return start, end
 
 

@@ -292,6 +292,21 @@ def test_extract_one_word_label_after_item_number_needs_no_colon(subject, text, 
     assert subject(text)[field] == expected
 
 
+def test_extract_fuzzy_label_before_a_semicolon(subject):
+    # OCR reads a label's colon as ";" now and then.
+    got = subject("Qu quan; Xã Phú Linh, huyện Sóc Sơn")
+    assert got == {"place_of_origin": "Xã Phú Linh, huyện Sóc Sơn"}
+
+
+def test_extract_garbled_end_of_a_longer_label_is_skipped(subject):
+    got = subject("Nơi đàng ký khen sinh: Ủy ban nhân dân xã An Bình")
+    assert got["registration_office"] == "Ủy ban nhân dân xã An Bình"
+
+
+def test_extract_book_number_with_zero_read_as_o(subject):
+    assert subject("Số: 96/2008 Quyển số: Ô1")["book_number"] == "01"
+
+
 def test_extract_one_word_label_without_number_or_colon_is_text(subject):
     assert "email" not in subject("Email gửi về an@mail.vn")
 
