@@ -6,6 +6,11 @@
        ▸ link records to citizen master records
                                                                 (task ``interpret-and-store``)
 
+A register book (``options.register_template``) takes the same path, except that its OCRed pages
+stay in the page cache only (task ``ocr-book-page``) and its entries are read and stored page by
+page from there (task ``interpret-and-store-book``): no step holds the whole book's words or
+records, so memory does not grow with the book's length.
+
 Per-file failures are stored and reported; they never stop the batch.
 
     >>> from flows.digitise import run_digitise                       # doctest: +SKIP
@@ -33,13 +38,14 @@ from pipeline.digitise import (
     FileOutcome,
     get_store,
     interpret,
+    read_book,
     read_page,
 )
 from pipeline.exceptions import InputFileError, OcrTimeoutError, SohoaError
 from pipeline.load import InputFile, InputProblem, expand_inputs, page_count
 from pipeline.models import Document, Page
 from pipeline.options import Options
-from pipeline.storage.refresh import is_current, store_document
+from pipeline.storage.refresh import is_current, store_book, store_document
 from pipeline.storage.store import retry_transient
 
 __all__ = ["ProgressListener", "digitise_flow", "run_digitise"]
@@ -69,6 +75,15 @@ def ocr_page(item: InputFile, number: int, options: Options, limited: bool = Fal
         return read_page(item, number, options)
 
 
+@task(name="ocr-book-page", retries=2, retry_delay_seconds=1, retry_condition_fn=_transient)
+def ocr_book_page(item: InputFile, number: int, options: Options, limited: bool = False) -> int:
+    """``ocr-page`` for a page of a register book: the page is left in the page cache, where
+    ``interpret-and-store-book`` reads it back, and only its number is returned (a future holds
+    its result until the batch ends)."""
+    ocr_page.fn(item, number, options, limited)
+    return number
+
+
 @task(name="interpret-and-store")
 def interpret_and_store(item: InputFile, pages: list[Page], options: Options) -> FileOutcome:
     document = Document(source=item.name, sha256=item.sha256, pages=tuple(pages))
@@ -87,6 +102,18 @@ def interpret_and_store(item: InputFile, pages: list[Page], options: Options) ->
     # by a re-run, so linking waits for the database like the store's own writes do.
     retry_transient(lambda: _link(store.engine, document_id))
     return FileOutcome.from_result(item, len(pages), result)
+
+
+@task(name="interpret-and-store-book")
+def interpret_and_store_book(item: InputFile, numbers: list[int], options: Options) -> FileOutcome:
+    outcome = FileOutcome(name=item.name, sha256=item.sha256, pages=len(numbers))
+    store = get_store(options.db_url)
+    pieces = outcome.counting(read_book(item, numbers, options))
+    document_id = store_book(
+        store, item.sha256, pieces, numbers, options.pipeline_version, STAGE_VERSIONS
+    )
+    retry_transient(lambda: _link(store.engine, document_id))
+    return outcome
 
 
 def _link(engine: Any, document_id: str) -> None:
@@ -143,7 +170,8 @@ def digitise_flow(paths: list[str], options: Options) -> BatchSummary:
                 # fails with the error's name, the batch goes on.
                 _failed(summary, options, entry.name, entry.sha256, exc)
                 continue
-            futures = [ocr_page.submit(entry, n, options, limited) for n in range(1, pages + 1)]
+            read = ocr_book_page if options.register_template else ocr_page
+            futures = [read.submit(entry, n, options, limited) for n in range(1, pages + 1)]
             pending[entry.sha256] = (entry, futures)
         _emit("planned", files=len(entries), pages=sum(len(f) for _, f in pending.values()))
 
@@ -167,7 +195,10 @@ def _finish_file(
 ) -> None:
     try:
         pages = [f.result() for f in futures]
-        outcome = interpret_and_store(item, pages, options)
+        if options.register_template:
+            outcome = interpret_and_store_book(item, pages, options)  # page numbers
+        else:
+            outcome = interpret_and_store(item, pages, options)
     except Exception as exc:
         _failed(summary, options, item.name, item.sha256, exc)
         return

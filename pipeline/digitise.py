@@ -4,6 +4,8 @@
   store by file hash, page number and a key of everything that changes OCR output, so a re-run or a
   resumed run never OCRs a finished page twice.
 * :func:`interpret` — one OCRed document: classify → extract → validate (score and route).
+* :func:`read_book` — a register book's validated entries page by page, its pages taken back
+  from the page cache one at a time (a book of any length in the same memory).
 * :func:`read_ahead` — :func:`read_page` on the first pages of a batch while something else
   (Prefect's temporary server) is starting: the flow then finds them in the cache.
 
@@ -16,7 +18,7 @@ import ctypes
 import hashlib
 import json
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -43,6 +45,7 @@ __all__ = [
     "ocr_cache_key",
     "page_image_path",
     "read_ahead",
+    "read_book",
     "read_page",
     "read_spread",
 ]
@@ -287,6 +290,24 @@ def interpret(document: Document, options: Options) -> DocumentResult:
     return validate(result, options.scoring)
 
 
+def read_book(item: InputFile, numbers: list[int], options: Options) -> Iterator[DocumentResult]:
+    """The validated entries of register book ``item``, page by page
+    (:func:`pipeline.registers.book.iter_register`), for ``options.register_template``.
+
+    Each page comes back through :func:`read_page` — from the page cache, where the flow's OCR
+    put it — only when the entries get to it, with its stored clean image: the flow holds no
+    page's words between OCR and here, and a few pages at a time here.
+    """
+    from pipeline.registers import iter_register
+
+    def pages() -> Iterator[tuple[Page, Path | None]]:
+        for number in numbers:
+            image = page_image_path(options.data_dir, item.sha256, number)
+            yield read_page(item, number, options), image
+
+    return iter_register(pages(), options)
+
+
 @dataclass
 class FileOutcome:
     """What happened to one input file."""
@@ -312,6 +333,16 @@ class FileOutcome:
             accepted=sum(s == FieldStatus.auto_accepted for s in statuses),
             review=sum(s == FieldStatus.needs_review for s in statuses),
         )
+
+    def counting(self, results: Iterable[DocumentResult]) -> Iterator[DocumentResult]:
+        """``results`` as they come (the pieces of a book), their records and fields added to
+        this outcome's counts on the way."""
+        for result in results:
+            statuses = [f.status for r in result.records for f in r.fields.values()]
+            self.records += len(result.records)
+            self.accepted += sum(s == FieldStatus.auto_accepted for s in statuses)
+            self.review += sum(s == FieldStatus.needs_review for s in statuses)
+            yield result
 
 
 # How a batch's totals are labelled for people (the CLI table and the Prefect artifact).

@@ -8,7 +8,7 @@ row) and :mod:`.book` (a whole book, page by page). ``docs/registers.md`` is the
 
 from __future__ import annotations
 
-from pipeline.registers.book import interpret_register, read_register_page
+from pipeline.registers.book import interpret_register, iter_register, read_register_page
 from pipeline.registers.grid import Grid, detect_grid, grid_from_words
 from pipeline.registers.templates import Template, get_template, load_templates, rank_templates
 
@@ -19,6 +19,7 @@ __all__ = [
     "get_template",
     "grid_from_words",
     "interpret_register",
+    "iter_register",
     "load_templates",
     "rank_templates",
     "read_register_page",

@@ -3,14 +3,18 @@
 Pages are taken one at a time — the stored clean image is read, cut at the gutter when the page
 is a two-page spread (:func:`pipeline.preprocess.find_gutter` found it during cleaning), the grid
 found (or inferred from the words) and the rows read — so a 500-page book holds one page image
-in memory, never the book.
+in memory, never the book. :func:`iter_register` goes further: it takes the pages from an
+iterable and gives the validated entries back page by page, holding a few pages' words and one
+entry not yet finished at a time, so a book of any length is read in the same memory.
 """
 
 from __future__ import annotations
 
 import bisect
-from collections.abc import Iterable
-from concurrent.futures import ThreadPoolExecutor
+import itertools
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from functools import cache
 from pathlib import Path
 
@@ -64,6 +68,7 @@ __all__ = [
     "find_grids",
     "header_text",
     "interpret_register",
+    "iter_register",
     "read_register_page",
     "read_tables",
     "register_calibration",
@@ -268,17 +273,128 @@ def register_calibration() -> Calibration:
     return Calibration.model_validate_json(CALIBRATION_PATH.read_text("utf-8"))
 
 
+BookPage = tuple[Page, Path | None]
+"""One OCRed page of a book and its stored clean image (None: no image, words only)."""
+
+
+def _in_order(
+    pool: ThreadPoolExecutor,
+    work: Callable[[BookPage], list[TableReading]],
+    items: Iterable[BookPage],
+    ahead: int,
+) -> Iterator[list[TableReading]]:
+    """``work`` on each item on ``pool``, results in input order, at most ``ahead`` items taken
+    from ``items`` and not yet given back (``pool.map`` would take the whole book at once)."""
+    running: deque[Future[list[TableReading]]] = deque()
+    for item in items:
+        running.append(pool.submit(work, item))
+        del item  # the future holds the page while it is read, nothing after
+        if len(running) >= ahead:
+            yield running.popleft().result()
+    while running:
+        yield running.popleft().result()
+
+
+class _Sequence:
+    """:func:`~pipeline.registers.entries.check_sequences` over a book given in pieces.
+
+    A record's sequence checks need the record before it and the one after: each piece is
+    checked with the last record given out before it, and its own last record is held back
+    until the next piece (or the end of the book) brings its neighbour. The flags are those
+    :func:`check_sequences` gives the whole book at once.
+    """
+
+    def __init__(self) -> None:
+        self.done: ExtractedRecord | None = None  # the last record given out (context only)
+        self.held: ExtractedRecord | None = None  # the last record in, its follower unknown
+
+    def push(self, records: list[ExtractedRecord]) -> list[ExtractedRecord]:
+        """The records whose neighbours are now known, checked, in book order."""
+        if not records:
+            return []
+        pending = ([self.held] if self.held else []) + records
+        context = [self.done] if self.done else []
+        check_sequences(context + pending, start=len(context), stop=len(context) + len(pending) - 1)
+        ready, self.held = pending[:-1], pending[-1]
+        if ready:
+            self.done = ready[-1]
+        return ready
+
+    def close(self) -> list[ExtractedRecord]:
+        """The record held back, checked against the one before it (the book's last)."""
+        if self.held is None:
+            return []
+        context = [self.done] if self.done else []
+        check_sequences([*context, self.held], start=len(context))
+        last, self.held = self.held, None
+        self.done = last
+        return [last]
+
+
+def iter_register(
+    pages: Iterable[BookPage],
+    options: Options,
+    calibration: Calibration | None = None,
+) -> Iterator[DocumentResult]:
+    """The validated entries of a book, page by page, in book order: one
+    :class:`DocumentResult` per page read (its ``records`` possibly empty), then one for the
+    book's last entry. Together they are what :func:`interpret_register` gives for the book.
+
+    ``pages`` is taken lazily: at most ``2 × options.workers`` pages are read ahead of the
+    entries given out (grid, cells and rereads run ``options.workers`` pages at a time), so
+    what is held at once does not grow with the length of the book. Entries carry from page to
+    page what a book needs (:class:`~pipeline.registers.entries.BookState`: ditto marks on a
+    page's first row, the header of an earlier page, book number and office), and the ledger's
+    sequence checks look across page boundaries (:class:`_Sequence`).
+
+    Args:
+        pages: the book's OCRed pages in order, each with its stored clean image or None (that
+            page then falls back to the word-inferred grid).
+        options: ``register_template`` names the template (``auto``: the best one for the
+            first page); ``workers``; ``scoring`` routes the fields.
+        calibration: as for :func:`interpret_register`.
+    """
+    from pipeline.validate import validate
+
+    pages = iter(pages)
+    first = next(pages, None)
+    if first is None:
+        return
+    template = resolve_template(options.register_template or "auto", first[0], _load_grey(first[1]))
+    calibration = calibration or register_calibration()
+
+    def prepare(item: BookPage) -> list[TableReading]:
+        return read_tables(item[0], template, _load_grey(item[1]), options)
+
+    def routed(records: list[ExtractedRecord]) -> DocumentResult:
+        calibrate(records, calibration)
+        result = DocumentResult(
+            doc_type=template.doc_type, doc_type_confidence=1.0, records=records
+        )
+        return validate(result, options.scoring)
+
+    book = itertools.chain([first], pages)
+    del first  # read with the others, then dropped like them
+    state = BookState()
+    sequence = _Sequence()
+    workers = max(1, options.workers)
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        for tables in _in_order(pool, prepare, book, 2 * workers):
+            records = [r for table in tables for r in entries_from_table(table, template, state)]
+            del tables
+            yield routed(sequence.push(records))
+    yield routed(sequence.close())
+
+
 def interpret_register(
     document: Document,
     options: Options,
     images: Iterable[Path | None] | None = None,
     calibration: Calibration | None = None,
 ) -> DocumentResult:
-    """One validated record per register entry of ``document``.
-
-    Pages are read ``options.workers`` at a time (grid, cells and rereads: OpenCV and
-    Tesseract, outside the GIL), each loading its own image and dropping it when done; their
-    entries are then made in book order, which ditto marks and headerless pages need.
+    """One validated record per register entry of ``document``: :func:`iter_register` on its
+    pages, the pieces joined (the whole book's records in memory; the flow stores the pieces
+    as they come instead).
 
     Args:
         document: the book's OCRed pages.
@@ -289,29 +405,15 @@ def interpret_register(
             (default: :func:`register_calibration`; ``IDENTITY`` to get raw ones, for fitting).
     """
     from pipeline.digitise import page_image_path
-    from pipeline.validate import validate
 
     paths = list(
         images
         if images is not None
         else (page_image_path(options.data_dir, document.sha256, p.number) for p in document.pages)
     )
-    if not document.pages:
-        return DocumentResult(doc_type="civil_register_page", doc_type_confidence=1.0)
-    template = resolve_template(
-        options.register_template or "auto", document.pages[0], _load_grey(paths[0])
-    )
-
-    def prepare(item: tuple[Page, Path | None]) -> list[TableReading]:
-        return read_tables(item[0], template, _load_grey(item[1]), options)
-
-    state = BookState()
+    doc_type = "civil_register_page"
     records: list[ExtractedRecord] = []
-    with ThreadPoolExecutor(max_workers=options.workers) as pool:
-        for tables in pool.map(prepare, zip(document.pages, paths, strict=True)):
-            for table in tables:
-                records.extend(entries_from_table(table, template, state))
-    check_sequences(records)
-    calibrate(records, calibration or register_calibration())
-    result = DocumentResult(doc_type=template.doc_type, doc_type_confidence=1.0, records=records)
-    return validate(result, options.scoring)
+    for piece in iter_register(zip(document.pages, paths, strict=True), options, calibration):
+        doc_type = piece.doc_type
+        records.extend(piece.records)
+    return DocumentResult(doc_type=doc_type, doc_type_confidence=1.0, records=records)

@@ -286,11 +286,17 @@ def _legible(rows: list[list[CellReading]]) -> bool:
     return not confidences or float(np.median(confidences)) >= LEGIBLE_MEDIAN
 
 
-def check_sequences(records: list[ExtractedRecord]) -> None:
+def check_sequences(
+    records: list[ExtractedRecord], start: int = 0, stop: int | None = None
+) -> None:
     """Ledger rules across neighbouring entries, in place: registration numbers count up by
     one and registration dates never go back. A value out of step with its neighbours (with
     both where there are two) loses confidence and says why: handwritten digits misread with
-    high OCR confidence are caught here and nowhere else."""
+    high OCR confidence are caught here and nowhere else.
+
+    Only ``records[start:stop]`` are checked (and flagged); the others are their neighbours,
+    so a book given in pieces is checked as a whole (:func:`pipeline.registers.book.iter_register`).
+    """
 
     def number(i: int) -> int | None:
         f = records[i].fields.get("registration_number") if 0 <= i < len(records) else None
@@ -301,7 +307,8 @@ def check_sequences(records: list[ExtractedRecord]) -> None:
         return f.value if f and f.value and len(f.value) == 10 else None
 
     flagged: list[tuple[ExtractedField, str]] = []
-    for i, record in enumerate(records):
+    for i in range(start, len(records) if stop is None else stop):
+        record = records[i]
         n, before, after = number(i), number(i - 1), number(i + 1)
         known = [x for x in (before, after) if x is not None]
         if n is not None and known and n - 1 != before and n + 1 != after:
@@ -621,7 +628,12 @@ def entries_from_table(
                     copy.confidence *= CARRIED_FACTOR
                     copy.reasons.append(CARRIED_REASON.format(page=copy.page))
                 fields[shared.name] = copy
-        state.previous = {**state.previous, **fields}
+        # A copy: the record's own fields are checked and calibrated later, which a book read
+        # page by page does before the next page's ditto marks copy these values.
+        state.previous = {
+            **state.previous,
+            **{n: f.model_copy(deep=True) for n, f in fields.items()},
+        }
         records.append(ExtractedRecord(role="entry", fields=fields))
     return records
 

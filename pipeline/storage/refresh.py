@@ -4,15 +4,20 @@ A document remembers the :data:`pipeline.digitise.STAGE_VERSIONS` its records we
 with. When a re-run finds a finished file whose versions differ, the flow reads its pages again
 (from the page cache when only extraction changed) and :func:`store_document` replaces what the
 pipeline wrote, while every field a steward verified or rejected — and its audit rows — stays.
+:func:`store_book` does the same for a document given in pieces (a register book, page by page),
+one transaction per piece.
 
     >>> store_document(store, sha, result, [1], "0.2.0", {"extract": "2", ...})  # doctest: +SKIP
 """
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable, Iterable
+from functools import partial
+from typing import Any, TypeVar
 
-from sqlalchemy import delete, insert, select, update
+from sqlalchemy import delete, func, insert, or_, select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from pipeline.models import DocumentResult
@@ -29,7 +34,7 @@ from pipeline.storage.schema import (
 )
 from pipeline.storage.store import Store, retry_transient
 
-__all__ = ["is_current", "store_document"]
+__all__ = ["is_current", "store_book", "store_document"]
 
 # Statuses only a steward sets (pipeline.storage.review.apply_review): never overwritten.
 _REVIEWED = ("verified", "rejected")
@@ -177,3 +182,238 @@ def _refresh(
 
 def _existing(s: Session, document_id: str) -> set[str]:
     return set(s.scalars(select(RecordRow.id).where(RecordRow.document_id == document_id)))
+
+
+_T = TypeVar("_T")
+
+
+def _racing(call: Callable[[], _T]) -> _T:
+    """``call()``, once more if another process inserted the same rows at the same moment (the
+    same book digitised twice at once): the second try finds them and updates them."""
+    try:
+        return retry_transient(call)
+    except IntegrityError:
+        return retry_transient(call)
+
+
+def store_book(
+    store: Store,
+    sha256: str,
+    pieces: Iterable[DocumentResult],
+    pages: list[int],
+    pipeline_version: str,
+    stage_versions: dict[str, str],
+) -> str:
+    """Store a document given in pieces, each in its own transaction as it comes; return its id.
+
+    For a register book read page by page (:func:`pipeline.registers.book.iter_register`): the
+    records of the pieces take positions 0, 1, … in order, and nothing but the piece at hand is
+    held. The document takes the ``doc_type`` of its pieces.
+
+    What the document holds already — the pieces a killed run stored, or a finished document of
+    older stage versions — is refreshed as :func:`store_document` refreshes it: a record at the
+    same position (the same id) has its pipeline fields replaced, while a field a steward
+    verified or rejected, or that has review rows, stays and the new value for it is dropped;
+    records past the new last one are deleted unless a steward touched them (those move after
+    the new ones). The file is marked done, and the document given ``stage_versions``, in the
+    last transaction only: a run killed before that is a run to do again, and storing the same
+    pieces again changes nothing but ``version_id``. Relink the document afterwards
+    (:func:`pipeline.citizens.link_document`).
+    """
+    document_id = document_id_for(sha256)
+    opened = False
+    position = 0
+    doc_type, confidence = "civil_register_page", 1.0
+    for piece in pieces:
+        doc_type, confidence = piece.doc_type, piece.doc_type_confidence
+        if not opened:
+            _racing(partial(_open_book, store, sha256, document_id, piece, pages, pipeline_version))
+            opened = True
+        if piece.records:
+            _racing(partial(_put_records, store, document_id, position, piece, pipeline_version))
+            position += len(piece.records)
+    empty = DocumentResult(doc_type=doc_type, doc_type_confidence=confidence)
+    if not opened:
+        _racing(partial(_open_book, store, sha256, document_id, empty, pages, pipeline_version))
+    close = partial(
+        _close_book, store, sha256, document_id, position, empty, pages, pipeline_version
+    )
+    retry_transient(partial(close, stage_versions))
+    return document_id
+
+
+def _open_book(
+    store: Store,
+    sha256: str,
+    document_id: str,
+    result: DocumentResult,
+    pages: list[int],
+    pipeline_version: str,
+) -> None:
+    with Session(store.engine) as s, s.begin():
+        file_id = Store._file_id(s, sha256)
+        if s.get(DocumentRow, document_id) is None:
+            # No stage versions until the last piece is in: is_current() stays false meanwhile.
+            s.execute(
+                insert(DocumentRow).values(
+                    id=document_id,
+                    file_id=file_id,
+                    doc_type=result.doc_type,
+                    doc_type_confidence=result.doc_type_confidence,
+                    pages=list(pages),
+                    pipeline_version=pipeline_version,
+                )
+            )
+
+
+def _clear(s: Session, records: list[RecordRow]) -> tuple[dict[str, set[str]], set[str]]:
+    """Delete the pipeline's fields of ``records`` and their citizen values, in ``s``.
+
+    Returns:
+        The names of the fields kept per record (verified, rejected or reviewed), and the
+        records a steward touched (kept fields, review rows, or a citizen link they decided).
+    """
+    ids = [r.id for r in records]
+    kept: dict[str, set[str]] = {rid: set() for rid in ids}
+    if not ids:
+        return kept, set()
+    reviewed = s.execute(
+        select(ReviewRow.field_id, ReviewRow.record_id).where(ReviewRow.record_id.in_(ids))
+    ).all()
+    reviewed_fields = {f for f, _ in reviewed}
+    dropped: list[int] = []
+    for f in s.scalars(select(FieldRow).where(FieldRow.record_id.in_(ids))):
+        if f.status in _REVIEWED or f.id in reviewed_fields:
+            kept[f.record_id].add(f.name)
+        else:
+            dropped.append(f.id)
+    # Citizen values point at the fields about to be deleted (relinking rebuilds them).
+    s.execute(delete(CitizenValueRow).where(CitizenValueRow.record_id.in_(ids)))
+    s.execute(delete(FieldRow).where(FieldRow.id.in_(dropped)))
+    decided = s.scalars(
+        select(CitizenLinkRow.record_id).where(
+            CitizenLinkRow.record_id.in_(ids), CitizenLinkRow.decided_by.is_not(None)
+        )
+    )
+    touched = {rid for rid, names in kept.items() if names} | {r for _, r in reviewed}
+    return kept, touched | set(decided)
+
+
+def _drop_record(s: Session, record_id: str) -> None:
+    s.execute(delete(CitizenLinkRow).where(CitizenLinkRow.record_id == record_id))
+    s.execute(delete(RecordRow).where(RecordRow.id == record_id))
+
+
+def _move(s: Session, record_id: str, position: int) -> None:
+    s.execute(
+        update(RecordRow)
+        .where(RecordRow.id == record_id)
+        .values(position=position)
+        .execution_options(synchronize_session=False)
+    )
+
+
+def _restatus(s: Session, record_ids: Iterable[str]) -> None:
+    """Each record's status from its stored fields, and a new ``version_id`` (a reviewer
+    holding the old page sees a stale-record message instead of overwriting)."""
+    for rid in record_ids:
+        statuses = list(s.scalars(select(FieldRow.status).where(FieldRow.record_id == rid)))
+        s.execute(
+            update(RecordRow)
+            .where(RecordRow.id == rid)
+            .values(status=_record_status(statuses), version_id=RecordRow.version_id + 1)
+            .execution_options(synchronize_session=False)
+        )
+
+
+def _put_records(
+    store: Store, document_id: str, start: int, piece: DocumentResult, pipeline_version: str
+) -> None:
+    new_records, new_fields = Store._record_rows(document_id, piece, pipeline_version, start)
+    positions = [r["position"] for r in new_records]
+    with Session(store.engine) as s, s.begin():
+        old = list(
+            s.scalars(
+                select(RecordRow).where(
+                    RecordRow.document_id == document_id, RecordRow.position.in_(positions)
+                )
+            )
+        )
+        kept, touched = _clear(s, old)
+        new_ids = {r["id"] for r in new_records}
+        lowest = s.scalar(
+            select(func.min(RecordRow.position)).where(RecordRow.document_id == document_id)
+        )
+        park = min(lowest or 0, 0) - 1
+        for record in old:
+            if record.id in new_ids:
+                continue  # the same entry stored before: refreshed in place below
+            # Another record at this position (another role): a steward's stays, parked below
+            # zero until the book is closed; the pipeline's goes.
+            if record.id in touched:
+                _move(s, record.id, park)
+                park -= 1
+            else:
+                _drop_record(s, record.id)
+        again = {r.id for r in old if r.id in new_ids}
+        added = [r for r in new_records if r["id"] not in again]
+        if added:
+            s.execute(insert(RecordRow), added)
+        fresh = [f for f in new_fields if f["name"] not in kept.get(f["record_id"], set())]
+        if fresh:
+            s.execute(FieldRow.__table__.insert(), fresh)
+        s.flush()
+        _restatus(s, again)
+
+
+def _close_book(
+    store: Store,
+    sha256: str,
+    document_id: str,
+    total: int,
+    result: DocumentResult,
+    pages: list[int],
+    pipeline_version: str,
+    stage_versions: dict[str, str],
+) -> None:
+    with Session(store.engine) as s, s.begin():
+        file_id = Store._file_id(s, sha256)
+        rest = list(
+            s.scalars(
+                select(RecordRow).where(
+                    RecordRow.document_id == document_id,
+                    or_(RecordRow.position < 0, RecordRow.position >= total),
+                )
+            )
+        )
+        parked = sorted((r for r in rest if r.position < 0), key=lambda r: -r.position)
+        beyond = sorted((r for r in rest if r.position >= total), key=lambda r: r.position)
+        _, touched = _clear(s, beyond)
+        orphans = [r.id for r in parked] + [r.id for r in beyond if r.id in touched]
+        for record in beyond:
+            if record.id not in touched:
+                _drop_record(s, record.id)
+        # Kept records move after the new ones: below every position first, so no move
+        # collides with a position another kept record still holds.
+        lowest = min((r.position for r in parked), default=0)
+        for step in ("park", "place"):
+            for i, rid in enumerate(orphans):
+                _move(s, rid, lowest - 1 - i if step == "park" else total + i)
+        s.flush()
+        _restatus(s, orphans)
+        s.execute(
+            update(DocumentRow)
+            .where(DocumentRow.id == document_id)
+            .values(
+                doc_type=result.doc_type,
+                doc_type_confidence=result.doc_type_confidence,
+                pages=list(pages),
+                pipeline_version=pipeline_version,
+                stage_versions=dict(stage_versions),
+            )
+        )
+        s.execute(
+            update(FileRow)
+            .where(FileRow.id == file_id)
+            .values(status="done", error=None, n_pages=len(pages))
+        )

@@ -467,12 +467,13 @@ class Store:
 
     @staticmethod
     def _record_rows(
-        document_id: str, result: DocumentResult, pipeline_version: str
+        document_id: str, result: DocumentResult, pipeline_version: str, start: int = 0
     ) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+        """Rows for ``result``'s records, the first at position ``start`` of the document."""
         records: list[dict[str, Any]] = []
         fields: list[dict[str, Any]] = []
         now = utcnow()
-        for position, record in enumerate(result.records):
+        for position, record in enumerate(result.records, start):
             record_id = record_id_for(document_id, position, record.role)
             records.append(
                 {
