@@ -110,6 +110,14 @@ def parse_id(text: str, lengths: tuple[int, ...] = ID_LENGTHS) -> Parsed | None:
                 repaired = Parsed(digits, 0.85, (_repair_reason(raw),), start, end)
         if repaired is not None:
             return repaired
+    if 12 in lengths:
+        # Every province code starts with 0, and OCR loses a leading 0 next to the label's
+        # ":" now and then: 11 digits not starting with 0 that make a valid ID with it are
+        # most likely that ID. (Starting with 0, the digit lost is elsewhere.)
+        for run in _RUN.finditer(text):
+            digits = run.group()
+            if len(digits) == 11 and digits.isdigit() and digits[0] != "0" and _valid("0" + digits):
+                return Parsed("0" + digits, 0.6, (why.LEADING_ZERO_ADDED,), *run.span())
     for run in _RUN.finditer(text):
         digits = re.sub(r"[^0-9]", "", run.group())
         if len(digits) >= _MIN_REAL_DIGITS:

@@ -21,6 +21,9 @@ __all__ = ["KNOWN_SURNAMES", "SURNAMES", "NameParts", "parse_name", "split_name"
 _JUNK = re.compile(r"[|_…*\"“”]+")
 _VOWEL_GROUPS = re.compile(r"[aeiouy]+")
 _MAX_WORDS = 7  # longer "names" are a sentence or two fields run together
+# A consonant standing alone is no name word ("A", "Y" and the Ê Đê "H" are): OCR split the
+# first letter off the word after it ("N GỌC" for "NGỌC").
+_LONE_CONSONANT = re.compile(r"(?<!\S)([BCDĐGKLMNPQRSTVXbcdđgklmnpqrstvx]) (?=\S)(\w)")
 # Common surnames whose letters without marks belong to no other common surname: OCR dropping or
 # changing a mark ("NGUYÊN") can be put right, with a reason. Short ones that collide ("Lê", "Hồ",
 # "La"/"Lã") are left alone.
@@ -78,9 +81,10 @@ def parse_name(text: str) -> Parsed | None:
         return None
     alnum = [i for i, c in enumerate(text) if c.isalnum()]
     start, end = (alnum[0], alnum[-1] + 1) if alnum else (0, None)
+    cleaned, joined = _LONE_CONSONANT.subn(lambda m: m[1] + m[2].lower(), cleaned)
     words = cleaned.split()
-    reasons: list[str] = []
-    strength = 1.0
+    reasons: list[str] = [why.LETTER_JOINED] if joined else []
+    strength = 0.9 if joined else 1.0
     if not all(w.replace("-", "").replace("'", "").isalpha() for w in words):
         strength, reasons = 0.5, [why.NOT_LETTERS]
     elif len(words) == 1:

@@ -54,6 +54,13 @@ _VIET_NAM = {"vietnam", "vn", "vietnamese", "vietnamvietnamese", "cochxhcnvietna
 # empty ("☐ Nữ", "□", "[ ]", "O", "口").
 _CHECKED = re.compile(r"(?:[☒☑✓✔✗✘■▣xX×]|\[[xX×✓]\]|\([xX×✓]\))\s*$")
 _CHECK_WORD = re.compile(r"\b(?:[xX×])(nam|nu)\b")  # "XNam": the cross glued to the word
+# An empty box as OCR reads it before an option: "☐", "□", "口", "[]", "[ ]", "L]", "LJ", "()",
+# sometimes with a stray bar of the box after it ("L]I Nữ").
+_UNCHECKED = re.compile(r"(?:[☐□口]|\[\s?\]|[LlI\[][\]J]|\(\s?\))[Il|]?\s*$")
+
+
+def _empty_box_before(text: str, start: int) -> bool:
+    return bool(_UNCHECKED.search(text[max(0, start - 5) : start]))
 
 
 def parse_sex(text: str) -> Parsed | None:
@@ -84,6 +91,12 @@ def parse_sex(text: str) -> Parsed | None:
     if len({sex for _, sex in checked}) == 1:
         match, sex = checked[0]
         return Parsed(sex, 1.0, (why.CHECKED_BOX,), *match.span())
+    if not checked:
+        # The cross was not read, but the other boxes were, empty: the answer is what is left.
+        left = [(m, sex) for m, sex in options if not _empty_box_before(text, m.start())]
+        if len(left) < len(options) and len({sex for _, sex in left}) == 1:
+            match, sex = left[0]
+            return Parsed(sex, 0.9, (why.CHECK_OTHERS_EMPTY,), *match.span())
     match, sex = options[0]
     return Parsed(sex, 0.4, (why.CHECK_UNCLEAR,), *match.span())
 
@@ -110,9 +123,34 @@ def parse_nationality(text: str) -> Parsed | None:
         return None
     if _key(value) in _VIET_NAM:
         return Parsed("Việt Nam", 1.0)
+    boxes = _nationality_boxes(text)
+    if boxes is not None:
+        return boxes
     if fold(value).startswith("viet nam"):
         return Parsed("Việt Nam", 0.9, (why.text_after_viet_nam(value),))
     return Parsed(normalize(value), 0.9, (why.FOREIGN_NATIONALITY,))
+
+
+_NATIONALITY_OPTIONS = re.compile(r"viet\s?nam|nuoc\s?ngoai")
+
+
+def _nationality_boxes(text: str) -> Parsed | None:
+    """``☒ Việt Nam ☐ Nước ngoài``: the crossed option, or the one whose box is not empty."""
+    key = fold(text)  # same length as the text: offsets agree
+    options = list(_NATIONALITY_OPTIONS.finditer(key))
+    if {m.group()[:4] for m in options} != {"viet", "nuoc"}:
+        return None
+    crossed = [m for m in options if _CHECKED.search(text[max(0, m.start() - 4) : m.start()])]
+    if len(crossed) == 1:
+        chosen, reason, strength = crossed[0], why.CHECKED_BOX, 1.0
+    else:
+        left = [m for m in options if not _empty_box_before(text, m.start())]
+        if crossed or len(left) != 1:
+            return Parsed(None, 0.0, (why.CHECK_UNCLEAR,))
+        chosen, reason, strength = left[0], why.CHECK_OTHERS_EMPTY, 0.9
+    if chosen.group().startswith("viet"):
+        return Parsed("Việt Nam", strength, (reason,), *chosen.span())
+    return Parsed(None, 0.0, (reason, why.FOREIGN_NATIONALITY), *chosen.span())
 
 
 def parse_text(text: str) -> Parsed | None:

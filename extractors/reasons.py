@@ -23,6 +23,7 @@ __all__ = [
     "CARD_NUMBER",
     "CHECKED_BOX",
     "CHECK_GLUED",
+    "CHECK_OTHERS_EMPTY",
     "CHECK_UNCLEAR",
     "DATE_FROM_WORDS",
     "DATE_SIGNED",
@@ -30,6 +31,8 @@ __all__ = [
     "FOREIGN_NATIONALITY",
     "FROM_MRZ",
     "LABEL_FUZZY",
+    "LEADING_ZERO_ADDED",
+    "LETTER_JOINED",
     "MRZ_CHECK_FAILED",
     "MRZ_DISAGREE",
     "MRZ_REPAIRED",
@@ -79,15 +82,18 @@ MRZ_DISAGREE = "hai lần ghi số định danh trong vùng MRZ không khớp nh
 MRZ_CHECK_FAILED = "chữ số kiểm tra của vùng MRZ không khớp với số định danh đọc được"
 CARD_NUMBER = "số in trên thẻ, không có nhãn"
 NO_DIGITS = "không đọc được chữ số nào"
+LEADING_ZERO_ADDED = "thiếu chữ số 0 đầu (mã tỉnh): đã thêm vào"
 
 # Names.
 NOT_LETTERS = "có ký tự không phải chữ cái"
 ONE_WORD = "chỉ có một chữ: thiếu họ hoặc tên"
+LETTER_JOINED = "một phụ âm đứng riêng đã được nối vào chữ sau (OCR tách rời chữ cái đầu)"
 
 # Sex, ethnicity, nationality.
 CHECKED_BOX = "chọn theo ô được đánh dấu"
 CHECK_GLUED = f"{CHECKED_BOX} (dấu X dính liền với chữ)"
 CHECK_UNCLEAR = "không phân biệt được ô nào được đánh dấu"
+CHECK_OTHERS_EMPTY = f"{CHECKED_BOX}: các ô còn lại để trống"
 TEXT_BEFORE_SEX = "có chữ khác đứng trước chữ chỉ giới tính"
 NOT_AN_ETHNIC_GROUP = "không có trong danh mục 54 dân tộc Việt Nam"
 FOREIGN_NATIONALITY = "quốc tịch không phải Việt Nam"

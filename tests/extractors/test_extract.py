@@ -344,6 +344,18 @@ def test_extract_id_with_spaces_and_confusions(make_document, text, expected, re
     assert any("đã sửa ký tự OCR đọc nhầm" in r for r in field.reasons) == repaired
 
 
+@pytest.mark.parametrize(
+    ("text", "value", "strength"),
+    [
+        ("Số / No.: 14193740649", "014193740649", 0.6),  # the leading 0 lost
+        ("Số / No.: 06417976395", "06417976395", 0.3),  # a digit lost elsewhere: as read
+    ],
+)
+def test_extract_id_missing_its_leading_zero(make_document, text, value, strength):
+    field = extract(make_document(text, confidence=1.0), "cccd_front")[0].fields["id_number"]
+    assert (field.value, field.confidence) == (value, strength)
+
+
 def test_extract_unlabelled_id_is_less_confident(make_document):
     field = extract(make_document("| 001087012345"), "cccd_front")[0].fields["id_number"]
     assert field.confidence == pytest.approx(0.95 * 0.8)

@@ -23,6 +23,9 @@ from extractors.places import parse_place
         ("NGUYỄN THỊNGỌC", "Nguyễn Thịngọc", 0.8),
         ("Hoàng Ngọc Quỳnh", "Hoàng Ngọc Quỳnh", 1.0),
         ("NGUYỄN V4N AN", "Nguyễn V4n An", 0.5),
+        ("QUÁCH THỊ N GỌC QUỲNH", "Quách Thị Ngọc Quỳnh", 0.9),  # a first letter split off
+        ("Thào A An", "Thào A An", 1.0),  # "A" is a name word
+        ("H Hen Niê", "H Hen Niê", 1.0),
     ],
 )
 def test_names_parse(text, value, strength):
@@ -36,6 +39,34 @@ def test_names_parse(text, value, strength):
 )
 def test_person_sex(text, value):
     assert parse_sex(text).value == value
+
+
+@pytest.mark.parametrize(
+    ("text", "value", "strength"),
+    [
+        ("☐ Nam ☒ Nữ", "female", 1.0),
+        ("Nam L]I Nữ", "male", 0.9),  # the cross not read, the other box read empty
+        ("[] Nam Bĩ Nữ", "female", 0.9),
+        ("Nam Nữ", "male", 0.4),  # nothing to tell them apart
+    ],
+)
+def test_person_sex_check_boxes(text, value, strength):
+    parsed = parse_sex(text)
+    assert (parsed.value, parsed.strength) == (value, strength)
+
+
+@pytest.mark.parametrize(
+    ("text", "value", "strength"),
+    [
+        ("☒ Việt Nam ☐ Nước ngoài", "Việt Nam", 1.0),
+        ("Bĩ Việt Nam L] Nước ngoài", "Việt Nam", 0.9),
+        ("☐ Việt Nam ☒ Nước ngoài", None, 0.0),  # a foreign nationality, not named
+        ("[] Việt Nam [] Nước ngoài", None, 0.0),
+    ],
+)
+def test_person_nationality_check_boxes(text, value, strength):
+    parsed = parse_nationality(text)
+    assert (parsed.value, parsed.strength) == (value, strength)
 
 
 @pytest.mark.parametrize("text", ["", "Kinh", "?"])

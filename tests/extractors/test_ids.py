@@ -52,7 +52,8 @@ def test_ids_none(text):
         ("123/2020", "registration_number", "123/2020"),
         ("45 / 2019 / KS", "registration_number", "45/2019/KS"),
         ("01", "registration_number", "01"),
-        ("74164846180", "id_number", "74164846180"),  # an ID that lost a digit, not a register no.
+        ("74164846180", "id_number", "074164846180"),  # an ID that lost its leading 0
+        ("0416484618", "id_number", "0416484618"),  # … or another digit: kept as read
     ],
 )
 def test_ids_bare_number_label(text, field, value):
