@@ -16,6 +16,7 @@ Importing this module does not import Prefect.
 
 from __future__ import annotations
 
+import atexit
 import os
 import threading
 import time
@@ -144,7 +145,22 @@ def _start_temporary_server() -> None:
         return  # an office's own server, or none allowed: nothing to start
     from prefect.server.api.server import SubprocessASGIServer
 
-    SubprocessASGIServer().start()
+    server = SubprocessASGIServer()
+    server.start()
+    # Registered after Prefect's own stop, so it runs before it (atexit is last in, first out)
+    # and after the log and event workers started later have flushed to the server.
+    atexit.register(_stop_without_waiting, server)
+
+
+def _stop_without_waiting(server: Any) -> None:
+    """Ask the temporary server to shut down and leave it to: Prefect's own stop waits for the
+    process to end, about a second at the end of every ``sohoa digitise``, for a server whose
+    work (recording the finished runs) is done by then. The server finishes its shutdown on its
+    own after this process has gone."""
+    process = server.server_process
+    if process is not None and process.poll() is None:
+        process.terminate()
+        server.server_process = None  # Prefect's stop then has nothing to wait for
 
 
 def start_server_early() -> threading.Thread:

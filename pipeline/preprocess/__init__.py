@@ -26,7 +26,13 @@ from typing import Any
 import numpy as np
 
 from pipeline.options import PreprocessOptions
-from pipeline.preprocess.context import PageContext, bounding_box, clean_dpi, map_to_original
+from pipeline.preprocess.context import (
+    PageContext,
+    bounding_box,
+    clean_dpi,
+    map_to_original,
+    page_pyramids,
+)
 from pipeline.preprocess.geometry import (
     deskew,
     estimate_cap_height,
@@ -91,6 +97,11 @@ def preprocess(image: np.ndarray, options: PreprocessOptions) -> tuple[np.ndarra
         else None; cut it with :func:`split_spread`), ``timings_ms`` (wall) and ``cpu_ms`` (this
         thread's CPU) per step.
     """
+    with page_pyramids():  # the steps' small copies of an image they hand on are made once
+        return _preprocess(image, options)
+
+
+def _preprocess(image: np.ndarray, options: PreprocessOptions) -> tuple[np.ndarray, dict[str, Any]]:
     ctx = PageContext(options=options)
     timings: dict[str, float] = {}
     cpu: dict[str, float] = {}

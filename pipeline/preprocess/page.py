@@ -10,7 +10,14 @@ from typing import Any
 import cv2
 import numpy as np
 
-from pipeline.preprocess.context import PageContext, ink_mask, small_copy, to_grey
+from pipeline.preprocess.context import (
+    PageContext,
+    components,
+    halved,
+    ink_mask,
+    small_copy,
+    to_grey,
+)
 
 __all__ = [
     "detect_blank",
@@ -58,7 +65,7 @@ def remove_borders(image: np.ndarray, ctx: PageContext) -> np.ndarray:
     # with the dark class, and that half touches the edge (word F1 0.95 → 0.57 on phone photos).
     # Scanner lids and desks are below 100; the most shaded paper of the samples is above 170.
     dark = (small < 100).astype(np.uint8) * 255
-    count, labels, stats, _ = cv2.connectedComponentsWithStats(dark, connectivity=8)
+    count, labels, stats, _ = components(dark)
     h, w = small.shape
     px_per_mm = w / 210.0  # the page is assumed A4-wide: holes are sized in millimetres
     remove, holes, borders = [], 0, 0
@@ -115,9 +122,9 @@ def find_leaders(grey: np.ndarray) -> list[tuple[int, int, int, int]]:
     full size: a dot of 9–14 pt type at 200–300 dpi), each within 4 dot widths of the next and on
     the same line (±2 px). Tone marks and the dots of i and nặng never form such rows.
     """
-    small = cv2.resize(grey, None, fx=0.5, fy=0.5, interpolation=cv2.INTER_AREA)
+    small = halved(grey, 1)
     _, mask = cv2.threshold(small, 0, 255, cv2.THRESH_BINARY_INV | cv2.THRESH_OTSU)
-    _, _, stats, centroids = cv2.connectedComponentsWithStats(mask, connectivity=8)
+    _, _, stats, centroids = components(mask)
     w, h, area = (stats[1:, i] for i in (2, 3, 4))
     dots = np.flatnonzero((w <= 6) & (h <= 6) & (area <= 30) & (w <= 2 * h) & (h <= 2 * w)) + 1
     if len(dots) < 6:

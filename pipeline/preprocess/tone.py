@@ -7,7 +7,7 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
-from pipeline.preprocess.context import PageContext, to_grey
+from pipeline.preprocess.context import PageContext, components, halved, to_grey
 
 __all__ = [
     "binarise",
@@ -59,8 +59,8 @@ def grey_stamp_boxes(grey: np.ndarray) -> list[tuple[int, int, int, int]]:
     page wide and high: a seal is ~40 mm across; a letter, even faded to mid-grey on old paper,
     is a small shape of its own and is never taken.
     """
-    small = cv2.resize(grey, None, fx=0.5, fy=0.5, interpolation=cv2.INTER_AREA)
-    _, _, stats, _ = cv2.connectedComponentsWithStats(_mid_grey(small), connectivity=8)
+    small = halved(grey, 1)
+    _, _, stats, _ = components(_mid_grey(small))
     side = 0.05 * small.shape[1]
     # Text crossing the seal cuts its ring into arcs, the largest of which is found: grow its
     # box by 15 % on each side so the other arcs fall inside.
@@ -103,7 +103,7 @@ def suppress_stamps(image: np.ndarray, ctx: PageContext) -> np.ndarray:
     # costs nothing where averaging a colour A4 page costs ~15 ms.
     small = np.ascontiguousarray(image[::4, ::4])
     found = cv2.dilate(stamp_mask(small, colours), np.ones((5, 5), np.uint8))
-    _, _, stats, _ = cv2.connectedComponentsWithStats(found, connectivity=8)
+    _, _, stats, _ = components(found)
     out, pixels = None, 0
     for x, y, w, h, _ in stats[1:]:
         # A seal is round and at least 4 % of the page wide (~1 cm on A4; real ones are 3–4 cm);
@@ -135,7 +135,7 @@ def grayscale(image: np.ndarray, ctx: PageContext) -> np.ndarray:
 def _paper(grey: np.ndarray) -> tuple[np.ndarray, float]:
     """The paper's brightness on a 1/8 copy, text removed, and its spread (95th − 5th
     percentile): a grey closing (max filter then min) with a kernel wider than a stroke."""
-    small = cv2.resize(grey, None, fx=0.125, fy=0.125, interpolation=cv2.INTER_AREA)
+    small = halved(grey, 3)
     # 9 px at 1/8 = 72 px full size: wider than any stroke of 14 pt bold at 300 dpi (~6 px),
     # narrow enough to follow a lamp's gradient and a shadow's edge.
     closed = cv2.morphologyEx(small, cv2.MORPH_CLOSE, np.ones((9, 9), np.uint8))
@@ -191,7 +191,7 @@ def denoise(image: np.ndarray, ctx: PageContext) -> np.ndarray:
 def _local_stats(grey: np.ndarray, window: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """A 1/4 copy of ``grey`` and its local mean and standard deviation over ``window``-px
     boxes (``window`` in full-size pixels)."""
-    small = cv2.resize(grey, None, fx=0.25, fy=0.25, interpolation=cv2.INTER_AREA)
+    small = halved(grey, 2)
     f = small.astype(np.float32)
     side = max(3, window // 4) | 1
     mean = cv2.boxFilter(f, -1, (side, side))

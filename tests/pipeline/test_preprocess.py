@@ -34,6 +34,8 @@ from pipeline.preprocess import (
     split_spread,
     suppress_stamps,
 )
+from pipeline.preprocess.context import components, page_pyramids, small_copy
+from pipeline.preprocess.geometry import _profile_scores
 from pipeline.preprocess.tone import choose_binarisation
 
 FONT = "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"
@@ -64,6 +66,65 @@ def _a4(px: int = 30) -> np.ndarray:
     for row in range(30):
         draw.text((110 + row * 37 % 60, 120 + 50 * row), (LINE * 2)[row % 7 :][:44], font=font)
     return np.asarray(img)
+
+
+# Small copies --------------------------------------------------------------------------------
+
+
+def test_preprocess_small_copy_halves_to_the_nearest_power_of_two() -> None:
+    page = np.zeros((3508, 2480, 3), np.uint8)  # colour A4 at 300 dpi
+    for side, scale in ((1000, 0.25), (600, 0.125), (1700, 0.5), (5000, 1.0)):
+        small, factor = small_copy(page, side)
+        assert factor == scale
+        assert small.shape == (int(3508 * scale), int(2480 * scale))  # and grey
+    assert small_copy(np.zeros((3, 2), np.uint8), 1)[0].shape == (1, 1)  # never below 1 px
+
+
+def test_preprocess_small_copy_averages_blocks_and_drops_an_odd_edge() -> None:
+    rng = np.random.default_rng(1)
+    page = rng.integers(0, 256, (101, 99), dtype=np.uint8)
+    small, factor = small_copy(page, 50)
+    assert factor == 0.5 and small.shape == (50, 49)
+    blocks = page[:100, :98].reshape(50, 2, 49, 2).astype(np.float64).mean(axis=(1, 3))
+    assert np.abs(small.astype(np.float64) - blocks).max() <= 0.5 + 1e-9  # rounded means
+
+
+def test_preprocess_page_pyramids_reuse_copies_of_the_same_image_only() -> None:
+    page, other = _a4(), _a4(px=24)
+    assert small_copy(page, 300)[0] is not small_copy(page, 300)[0]  # outside: made afresh
+    with page_pyramids():
+        first, _ = small_copy(page, 300)
+        assert small_copy(page, 300)[0] is first  # the same halvings, reused
+        assert small_copy(page, 600)[0].shape == (2 * first.shape[0], 2 * first.shape[1])
+        assert not np.array_equal(small_copy(other, 300)[0], first)  # another image: its own
+
+
+def test_preprocess_components_are_opencvs_components() -> None:
+    mask = (np.random.default_rng(2).random((300, 400)) > 0.7).astype(np.uint8) * 255
+    count, labels, stats, centroids = components(mask)
+    ref = cv2.connectedComponentsWithStats(mask, connectivity=8)
+    assert count == ref[0]
+    assert sorted(map(tuple, stats[1:])) == sorted(map(tuple, ref[2][1:]))
+    assert sorted(map(tuple, centroids[1:].round(6))) == sorted(map(tuple, ref[3][1:].round(6)))
+    assert ((labels > 0) == (ref[1] > 0)).all()
+
+
+def test_preprocess_profile_scores_are_the_rotated_row_profiles() -> None:
+    # The definition: rotate the mask, sum its rows, take the variance.
+    mask = 255 - _text_page(4.0, size=(800, 600), px=18, rows=12)
+    mask = (mask > 128).astype(np.uint8) * 255
+    angles = np.arange(-10.0, 10.5, 0.5)
+
+    def by_warping(angle: float) -> float:
+        h, w = mask.shape
+        matrix = cv2.getRotationMatrix2D((w / 2, h / 2), angle, 1.0)
+        rotated = cv2.warpAffine(mask, matrix, (w, h), flags=cv2.INTER_NEAREST)
+        return float(np.var(rotated.sum(axis=1, dtype=np.float64) / 255))
+
+    expected = np.array([by_warping(a) for a in angles])
+    scores = _profile_scores(mask, angles) / 255**2
+    assert angles[np.argmax(scores)] == angles[np.argmax(expected)] == -4.0
+    assert np.corrcoef(scores, expected)[0, 1] > 0.99
 
 
 # Orientation ---------------------------------------------------------------------------------
