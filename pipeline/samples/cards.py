@@ -13,6 +13,7 @@ from datetime import date
 import numpy as np
 from PIL import Image, ImageDraw, ImageFilter
 
+from pipeline.mrz import check_digit
 from pipeline.samples.data import ascii_fold, cmnd_number, make_person, random_date
 from pipeline.samples.fonts import FAMILIES, FontFamily, load_font
 from pipeline.samples.render import (
@@ -275,17 +276,7 @@ _MARKS = (
     "Sẹo chấm C:1,5cm trên sau đuôi mắt trái",
     "Nốt ruồi C:3cm dưới trước dái tai trái",
 )
-_MRZ_VALUES = {c: i for i, c in enumerate("0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ")}
-
-
-def mrz_check_digit(text: str) -> str:
-    """ICAO 9303 check digit: weights 7, 3, 1 over digits, letters (A = 10) and ``<`` (0).
-
-    >>> mrz_check_digit("520727")
-    '3'
-    """
-    total = sum(_MRZ_VALUES.get(c, 0) * (7, 3, 1)[i % 3] for i, c in enumerate(text))
-    return str(total % 10)
+mrz_check_digit = check_digit  # ICAO 9303 (pipeline.mrz): the extractors check what is printed
 
 
 def mrz_lines(

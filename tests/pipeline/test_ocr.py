@@ -178,3 +178,78 @@ def test_ocr_engine_unknown_in_the_environment_is_a_config_error(
     monkeypatch.setenv("SOHOA_OCR_ENGINE", "fastest")
     with pytest.raises(ConfigError, match="use auto, api or cli"):
         Options()
+
+
+# MRZ lines read again ------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def card_back(tmp_path_factory: pytest.TempPathFactory) -> tuple[np.ndarray, list[str]]:
+    """A generated CCCD back (dev-set document 4: flatbed, 300 dpi) cleaned as the pipeline
+    does, and its three MRZ lines."""
+    from pipeline.load import expand_inputs, load_page
+    from pipeline.preprocess import preprocess
+    from pipeline.samples.generate import DocumentSpec, make_document
+    from pipeline.samples.truth import read_truth
+
+    folder = tmp_path_factory.mktemp("card")
+    spec = DocumentSpec(
+        index=4, seed=2026, doc_type="cccd_back", profile="flatbed_300dpi", format="png"
+    )
+    truth = read_truth(make_document(spec, folder))
+    with expand_inputs([folder / truth.file]) as entries:
+        image, _ = load_page(entries[0], 1, dpi=300, max_pixels=144_000_000)
+    clean, _ = preprocess(image, Options().preprocess)
+    return clean, [line for line in truth.pages[0].text.splitlines() if "<<" in line]
+
+
+@ENGINES
+def test_ocr_mrz_lines_are_read_again_with_their_own_characters(card_back, engine) -> None:
+    clean, mrz_lines = card_back
+    page = engine().read(clean, number=1, dpi=300)
+    read = [line.text for line in page.lines]
+    assert len(mrz_lines) == 3
+    assert all(line in read for line in mrz_lines), read  # all three exactly, as one word each
+    texts = {line.text: line for line in page.lines}
+    assert all(len(texts[line].words) == 1 for line in mrz_lines)
+    assert "CÓ GIÁ TRỊ ĐẾN" in page.text.upper() or "Ngày" in page.text  # the rest stays Vietnamese
+
+
+def test_ocr_mrz_reread_keeps_the_more_plausible_reading() -> None:
+    from pipeline.models import Line, Word
+    from pipeline.ocr import reread_mrz
+
+    right = "IDVNM0870123454001087012345<<5"
+    misread = "TDVNM6870123454001087012345<<5"  # check digit no longer agrees
+
+    def word(text: str, box: tuple[int, int, int, int] = (0, 0, 10, 10)) -> Word:
+        return Word(text=text, confidence=0.9, bbox=box)
+
+    page = Page(
+        number=1,
+        width=400,
+        height=100,
+        lines=(
+            Line(words=(word("Ngày, tháng, năm:", (0, 0, 200, 20)),)),
+            Line(
+                words=(word(misread[:15], (0, 40, 190, 60)), word(misread[15:], (195, 40, 390, 60)))
+            ),
+        ),
+    )
+    asked: list[tuple[int, int]] = []
+
+    def read_line(text: str):  # type: ignore[no-untyped-def]
+        def read(crop: np.ndarray) -> Word:
+            asked.append(crop.shape[:2])
+            return word(text)
+
+        return read
+
+    image = np.full((100, 400), 255, np.uint8)
+    fixed = reread_mrz(page, image, read_line(right))
+    assert [line.text for line in fixed.lines] == ["Ngày, tháng, năm:", right]
+    assert fixed.lines[1].words[0].bbox == (0, 40, 390, 60)  # the line's box, in page pixels
+    assert len(asked) == 1  # only the MRZ line was read again, with a margin around it
+    assert asked[0][0] > 20 and asked[0][1] > 390
+    kept = reread_mrz(page, image, read_line(right[:18]))  # a worse reading: the first stays
+    assert [line.text for line in kept.lines] == [line.text for line in page.lines]
