@@ -39,8 +39,9 @@ _UNITS = {
 _MONTH_NAMES = {"gieng": 1, "chap": 12}  # "tháng Giêng", "tháng Chạp"
 _D = "[0-9oil]"  # a digit, or a letter OCR reads for one (folded text is lowercase)
 _DIGIT_REPAIR = str.maketrans("oil", "011")
-# Separators: "/", ".", "-", and what OCR reads for a slash ("21I08I1989", "21|08|1989", "⁄").
-_SEP = r"[/.\-|il⁄]"
+# Separators: "/", ".", "-", and what OCR reads for a slash ("21I08I1989", "21|08|1989", "21!08",
+# "⁄").
+_SEP = r"[/.\-|il!⁄]"
 _NUMERIC = re.compile(
     rf"(?<![0-9])({_D}{{1,2}})\s?{_SEP}\s?({_D}{{1,2}})\s?{_SEP}\s?({_D}{{4}})(?![0-9])"
 )
@@ -141,7 +142,7 @@ def parse_date(text: str) -> Parsed | None:
         if match:
             day, month, year = (_int(g) for g in match.groups())
             between = key[match.end(1) : match.start(2)] + key[match.end(2) : match.start(3)]
-            letters = ("x",) if pattern is _NUMERIC and re.search(r"[il|⁄]", between) else ()
+            letters = ("x",) if pattern is _NUMERIC and re.search(r"[il|!⁄]", between) else ()
             return Parsed(
                 _iso(year, month, day),
                 1.0,

@@ -26,7 +26,6 @@ from rapidfuzz import fuzz, process
 from spacy.language import Language
 from spacy.matcher import Matcher
 from spacy.tokens import Doc, Span, Token
-from spacy.util import filter_spans
 
 from extractors.text import fold
 
@@ -456,6 +455,25 @@ def _label_words(nlp: Language, text: str) -> list[str]:
     return [fold(t.text) for t in nlp.tokenizer(text) if not _SEPARATOR.match(t.text)]
 
 
+def _prefer_within_lines(spans: list[Span]) -> list[Span]:
+    """Non-overlapping label matches, longest first; of two as long, the one within one line.
+
+    In prose a label may wrap ("… số điện" / "thoại: 09…"), but "… LÊ VĂN NAM" ending a line and
+    "Sinh năm: …" starting the next are a name and a label, not the label "Năm sinh".
+    """
+
+    def crosses(span: Span) -> bool:
+        return any(t.is_sent_start for t in span[1:])
+
+    taken: set[int] = set()
+    kept = []
+    for span in sorted(spans, key=lambda s: (-len(s), crosses(s), s.start)):
+        if not taken.intersection(range(span.start, span.end)):
+            kept.append(span)
+            taken.update(range(span.start, span.end))
+    return sorted(kept, key=lambda s: s.start)
+
+
 @Language.factory(
     "sohoa_label_ruler_v1",
     default_config={"fuzzy_threshold": 88.0},
@@ -492,10 +510,7 @@ class LabelRuler:
         self.choices = list(self.keys)
 
     def __call__(self, doc: Doc) -> Doc:
-        # A label lies within one OCR line: "… LÊ VĂN NAM" ending a line and "Sinh năm: …"
-        # starting the next are a name and a label, not the label "Năm sinh".
-        matches = self.matcher(doc, as_spans=True)
-        found = filter_spans([s for s in matches if not any(t.is_sent_start for t in s[1:])])
+        found = _prefer_within_lines(self.matcher(doc, as_spans=True))
         labels: list[Span] = []
         for start, end in line_ranges(doc):
             in_line = [s for s in found if start <= s.start < end]
@@ -601,7 +616,7 @@ def find_values(doc: Doc) -> Doc:
     labelled = [any(i in label_starts for i in range(*line)) for line in lines]
     values: list[Span] = []
     for index, label in enumerate(labels):
-        line = bisect_right(starts, label.start) - 1
+        line = bisect_right(starts, label.end - 1) - 1  # a label may wrap: its last line
         line_end = lines[line][1]
         following = labels[index + 1].start if index + 1 < len(labels) else len(doc)
         start, end = _trim(
@@ -610,6 +625,8 @@ def find_values(doc: Doc) -> Doc:
         if _label_tail(doc, start, min(line_end, following)) and line + 1 < len(lines):
             start = end  # the rest of the label, garbled ("Họ và tên 2 Pu hane:"): no value here
         _, field = split_key(label.label_)
+        if field in _NAME_FIELDS and sum(c.isalpha() for c in doc[start:end].text) < 2:
+            start = end  # "Full name: Ẹ": a speck read as a letter; the name is below
         blank = any(_LEADER.match(t.text) for t in doc[label.end : min(line_end, following)])
         if start == end and following >= line_end and not blank:
             # Nothing after the label: the value is in the cell to its right (a boxed table OCR
@@ -620,14 +637,8 @@ def find_values(doc: Doc) -> Doc:
                 line = cell
                 start, end = _trim(doc, *lines[cell])
                 following = len(doc)  # in a table, the next label may be read before its cell
-            elif line + 1 < len(lines) and _continues(
-                doc,
-                lines[line],
-                (lines[line + 1][0], min(lines[line + 1][1], following)),
-                label_starts,
-                anchor=label.start,
-            ):
-                line += 1
+            elif (below := _value_below(doc, lines, line, following, label, labelled)) is not None:
+                line = below
                 start, end = _trim(doc, lines[line][0], min(lines[line][1], following))
         cut = _cut_at_leader(doc, start, end)
         if cut < end:
@@ -684,6 +695,42 @@ def _skip_garbled_label(
 
 
 _MAX_TAIL_WORDS = 4
+_NAME_FIELDS = frozenset({"full_name", "father_name", "mother_name", "spouse_name"})
+_MAX_SKIPPED_LINES = 2  # junk lines OCR reads elsewhere on the page (a photo's edge) in between
+
+
+def _value_below(
+    doc: Doc,
+    lines: list[tuple[int, int]],
+    line: int,
+    following: int,
+    label: Span,
+    labelled: list[bool],
+) -> int | None:
+    """The line holding the value of a label that ends its line ``line`` (a card's "Họ và tên /
+    Full name:" over the name), or None.
+
+    It is the next line, or one of the two after it when the lines in between are junk OCR
+    read elsewhere on the page (holding no label, and not under the label).
+    """
+    label_starts = {s.start for s in doc.spans.get("labels", [])}
+    for below in range(line + 1, min(line + 2 + _MAX_SKIPPED_LINES, len(lines))):
+        part = (lines[below][0], min(lines[below][1], following))
+        cut = part[1] < lines[below][1]  # the next label is on this line
+        if _only_numbering(doc, *part):
+            if cut or labelled[below]:
+                return None  # the next label, or "9." before it: the value is empty
+            continue  # a lone "II." or "n": junk
+        if _continues(doc, lines[line], part, label_starts, anchor=label.start):
+            return below
+        if labelled[below] or cut:
+            return None
+    return None
+
+
+def _only_numbering(doc: Doc, start: int, end: int) -> bool:
+    """Is ``[start, end)`` nothing but an item number ("9." before the next item's label)?"""
+    return all(_NUMBERING.match(t.text) for t in doc[start:end])
 
 
 def _label_tail(doc: Doc, start: int, end: int) -> bool:
@@ -829,7 +876,8 @@ def _continues(
     # Lines of one value are close: the gap between them is well under a line's height (forms
     # put a paragraph gap between fields); they start at the left, not right-aligned like the
     # "<place>, ngày …" line under them.
-    close = min(w.box[1] for w in below) - bottom < 0.8 * height
+    gap = min(w.box[1] for w in below) - bottom
+    close = -height < gap < 0.8 * height  # not above: OCR reads some junk out of order
     below_left = min(w.box[0] for w in below)
     left = below_left - min(w.box[0] for w in above) < 3 * height
     if anchor is not None and not left:

@@ -121,12 +121,14 @@ def parse_authority(text: str) -> Parsed | None:
     if not value:
         return None
     best = process.extractOne(
-        fold(value), list(_AUTHORITY_KEYS), scorer=fuzz.ratio, score_cutoff=90
+        fold(value), list(_AUTHORITY_KEYS), scorer=fuzz.ratio, score_cutoff=85
     )
     if best is None:
         return Parsed(value, 1.0)
     fixed = _AUTHORITY_KEYS[best[0]]
-    fixed = fixed.upper() if value.isupper() else fixed
+    letters = [c for c in value if c.isalpha()]
+    # Printed in capitals when most letters are (OCR junk in a line may be lower case).
+    fixed = fixed.upper() if sum(c.isupper() for c in letters) > 0.8 * len(letters) else fixed
     if fixed.lower() == value.lower():
         return Parsed(value, 1.0)
     return Parsed(fixed, 0.9, (why.authority_corrected(value),))

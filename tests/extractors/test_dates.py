@@ -49,6 +49,7 @@ def test_dates_full(text, expected):
         ("26l03l2021", "2021-03-26"),
         ("21|08|1989", "1989-08-21"),
         ("21⁄08⁄1989", "1989-08-21"),
+        ("21!08/1989", "1989-08-21"),
     ],
 )
 def test_dates_repaired_digits(text, expected):

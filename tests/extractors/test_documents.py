@@ -250,6 +250,27 @@ def test_documents_far_right_line_does_not_continue_an_address():
     )
 
 
+def test_documents_card_name_below_junk_read_out_of_order():
+    # OCR put a speck from the photo's corner between the label and the name under it.
+    document = _positioned(
+        [
+            (495, [("Họ và tên / Full name:", 510)]),
+            (170, [("II. n", 1310)]),
+            (535, [("PHAN VĂN ĐỨC", 510)]),
+            (600, [("Ngày sinh / Date of birth: 03/10/1969", 510)]),
+        ]
+    )
+    got = values(document, "cccd_front")["subject"]
+    assert (got["full_name"], got["date_of_birth"]) == ("Phan Văn Đức", "1969-10-03")
+
+
+def test_documents_speck_after_a_name_label_is_no_name():
+    document = _positioned(
+        [(465, [("Họ và tên / Full name: Ẹ", 510)]), (500, [("NGUYỄN GIA THẮNG", 510)])]
+    )
+    assert values(document, "cccd_front")["subject"]["full_name"] == "Nguyễn Gia Thắng"
+
+
 def test_documents_mrz_province_digit_is_put_right_by_the_check_digit():
     from extractors.records import _mrz_check
 

@@ -292,6 +292,18 @@ def test_extract_one_word_label_after_item_number_needs_no_colon(subject, text, 
     assert subject(text)[field] == expected
 
 
+def test_extract_label_wrapping_in_prose_is_still_a_label(subject):
+    got = subject(
+        "Tôi tên là: LÊ VĂN AN, thường trú tại Thôn 4, xã An Bình, số điện\nthoại: 0912345678"
+    )
+    assert got["phone"] == "0912345678"
+
+
+def test_extract_empty_item_does_not_take_the_next_item_number(subject):
+    got = subject("8. Nơi tạm trú:\n9. Nghề nghiệp, nơi làm việc: Sinh viên")
+    assert "temporary_residence" not in got
+
+
 def test_extract_fuzzy_label_before_a_semicolon(subject):
     # OCR reads a label's colon as ";" now and then.
     got = subject("Qu quan; Xã Phú Linh, huyện Sóc Sơn")

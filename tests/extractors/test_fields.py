@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 from extractors.names import parse_name
 from extractors.person import ETHNIC_GROUPS, parse_ethnicity, parse_nationality, parse_sex
 from extractors.phone import parse_email, parse_phone
-from extractors.places import parse_place
+from extractors.places import parse_authority, parse_place
 
 
 @pytest.mark.parametrize(
@@ -171,3 +171,22 @@ def test_fields_parsers_never_raise(text):
         parse(text)
     parse_phone(text)
     parse_email(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        # OCR junk in one line: still printed in capitals, and close enough to correct.
+        (
+            "CỤC TRƯỞNG CỤC CẢNH SÁT QUẢN LÝ HÀNH CHÍNH x TRẬT TỰ XÃ HỘI",
+            "CỤC TRƯỞNG CỤC CẢNH SÁT QUẢN LÝ HÀNH CHÍNH VỀ TRẬT TỰ XÃ HỘI",
+        ),
+        (
+            "CỤC TRƯỞNG CỤC CẢNH SÁT QUẢN LÝ HÀNH Sa mẠr TỰ XÃ HỘI",
+            "CỤC TRƯỞNG CỤC CẢNH SÁT QUẢN LÝ HÀNH CHÍNH VỀ TRẬT TỰ XÃ HỘI",
+        ),
+        ("Công an tỉnh Nam Định", "Công an tỉnh Nam Định"),
+    ],
+)
+def test_places_authority_corrected(text, value):
+    assert parse_authority(text).value == value
