@@ -359,6 +359,15 @@ def test_preprocess_cap_height_is_measured_and_normalised() -> None:
     assert estimate_cap_height(scaled) == pytest.approx(target, rel=0.15)
 
 
+def test_preprocess_resolution_shrinks_by_either_method_to_the_same_page() -> None:
+    page = _text_page(px=80, size=(3200, 2400))
+    linear = normalise_resolution(page, _ctx(resize="linear"))
+    area = normalise_resolution(page, _ctx(resize="area"))
+    assert linear.shape == area.shape and linear.shape[0] < page.shape[0]
+    difference = np.abs(linear.astype(np.int16) - area.astype(np.int16))
+    assert 0 < difference.mean() < 2  # not the same resampling, but the same page
+
+
 def test_preprocess_resolution_in_range_is_left_alone() -> None:
     page, ctx = _text_page(px=32), _ctx()  # caps ~23 px: between the default 20 and 26
     assert normalise_resolution(page, ctx) is page and ctx.steps == []
