@@ -3,7 +3,8 @@
 Every record is checked by the pydantic model of its document type (:data:`RECORD_MODELS`):
 
 * per field: 12-digit IDs with a known province code, 9- or 12-digit CMND numbers, real calendar
-  dates not in the future, names made of letters, ``male``/``female``, phone digits, e-mail shape;
+  dates not in the future nor before 1850, names made of letters, ``male``/``female``, phone
+  digits, e-mail shape;
 * across fields of one record: the CCCD century/sex digit against sex and the century of the date
   of birth, the ID's birth-year digits against the date of birth, date order (issue,
   registration and death not before birth, expiry after issue, registration of a death not before
@@ -109,6 +110,9 @@ def _check_old_id(value: str) -> str:
     return value
 
 
+_EARLIEST_YEAR = 1850  # no civil document handled, not even an old register, is older
+
+
 def _check_date(value: str, info: ValidationInfo) -> str:
     name = _vi(info.field_name or "")
     parts = _date_parts(value)
@@ -121,6 +125,10 @@ def _check_date(value: str, info: ValidationInfo) -> str:
         raise _error(
             "date.not_a_date", f"{name.capitalize()} {date_vi(value)} không có trên lịch"
         ) from None
+    if year < _EARLIEST_YEAR:  # "1194" for "1994": a misread year, not an old document
+        raise _error(
+            "date.too_early", f"{name.capitalize()} {date_vi(value)} trước năm {_EARLIEST_YEAR}"
+        )
     today: date = (info.context or {}).get("today", date.today())
     future = parts > (today.year, today.month, today.day)[: len(parts)]
     if future and info.field_name != "expiry_date":  # only expiry dates lie ahead

@@ -93,6 +93,11 @@ def test_validate_consistent_record_is_accepted():
             {"issue_date"},
         ),
         (
+            {"date_of_birth": "1194-01-13", "id_number": "001094012345"},
+            "date.too_early: Ngày sinh 13/01/1194 trước năm 1850",
+            {"date_of_birth"},
+        ),
+        (
             {"issue_date": "1980-01-01"},
             "date.issue_date_before_date_of_birth: Ngày cấp 01/01/1980 phải không trước ngày "
             "sinh 15/03/1987",
