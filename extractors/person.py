@@ -128,6 +128,11 @@ def parse_nationality(text: str) -> Parsed | None:
         return boxes
     if fold(value).startswith("viet nam"):
         return Parsed("Việt Nam", 0.9, (why.text_after_viet_nam(value),))
+    head, colon, tail = value.rpartition(":")
+    if colon and _key(tail) in _VIET_NAM:  # "Nahonaitv: Việt Nam": a garbled "Nationality:"
+        return Parsed("Việt Nam", 0.9, (why.TEXT_BEFORE_VALUE,), len(head) + 1)
+    if not all(c.isalpha() or c in " -'" for c in value):
+        return Parsed(normalize(value), 0.5, (why.FOREIGN_NATIONALITY, why.NOT_LETTERS))
     return Parsed(normalize(value), 0.9, (why.FOREIGN_NATIONALITY,))
 
 

@@ -45,6 +45,7 @@ __all__ = [
     "ONE_WORD",
     "SIGNING_AUTHORITY",
     "TEXT_BEFORE_SEX",
+    "TEXT_BEFORE_VALUE",
     "authority_corrected",
     "closest_ethnic_group",
     "date_in_words",
@@ -95,6 +96,7 @@ CHECK_GLUED = f"{CHECKED_BOX} (dấu X dính liền với chữ)"
 CHECK_UNCLEAR = "không phân biệt được ô nào được đánh dấu"
 CHECK_OTHERS_EMPTY = f"{CHECKED_BOX}: các ô còn lại để trống"
 TEXT_BEFORE_SEX = "có chữ khác đứng trước chữ chỉ giới tính"
+TEXT_BEFORE_VALUE = "có chữ khác (nhãn đọc sai) đứng trước giá trị"
 NOT_AN_ETHNIC_GROUP = "không có trong danh mục 54 dân tộc Việt Nam"
 FOREIGN_NATIONALITY = "quốc tịch không phải Việt Nam"
 

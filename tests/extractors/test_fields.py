@@ -55,6 +55,13 @@ def test_person_sex_check_boxes(text, value, strength):
     assert (parsed.value, parsed.strength) == (value, strength)
 
 
+def test_person_nationality_after_a_garbled_label():
+    parsed = parse_nationality("Nahonaitv: Việt Nam")
+    assert (parsed.value, parsed.strength) == ("Việt Nam", 0.9)
+    assert parse_nationality("Nhật Bản").strength == 0.9
+    assert parse_nationality("Nuianalitv 7 xx:").strength == 0.5  # junk, not a nationality
+
+
 @pytest.mark.parametrize(
     ("text", "value", "strength"),
     [
