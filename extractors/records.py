@@ -21,6 +21,7 @@ from extractors import reasons as why
 from extractors.labels import line_ranges, split_key
 from extractors.text import Parsed, fold
 from pipeline.models import ExtractedField, ExtractedRecord, union_bbox
+from pipeline.mrz import check_digit
 
 __all__ = ["PARSERS", "REQUIRED_FIELDS", "build_records", "make_field"]
 
@@ -201,11 +202,6 @@ def _unlabelled_authority(doc: Doc) -> Span | None:
     return None
 
 
-def _mrz_check(digits: str) -> str:
-    """ICAO 9303 check digit (weights 7, 3, 1) of a digit string."""
-    return str(sum(int(c) * (7, 3, 1)[i % 3] for i, c in enumerate(digits)) % 10)
-
-
 def read_mrz_id(text: str) -> tuple[str, float, str] | None:
     """The 12-digit ID in a CCCD's MRZ line, its strength and why it is less than 1.
 
@@ -226,7 +222,7 @@ def read_mrz_id(text: str) -> tuple[str, float, str] | None:
     if full[3:] == doc:
         if full[:3] in ids.PROVINCE_CODES and _passes(full, doc_check, full_check):
             return full, 1.0, ""
-        if full[:3] not in ids.PROVINCE_CODES and _mrz_check(doc) == doc_check:
+        if full[:3] not in ids.PROVINCE_CODES and check_digit(doc) == doc_check:
             # No such province, and the last 9 digits, stated twice, pass their check: the
             # misread digit is in the province code, stated once and covered by the final check
             # digit only. (With a known province, the check digit may be the misread one.)
@@ -238,7 +234,7 @@ def read_mrz_id(text: str) -> tuple[str, float, str] | None:
     passing = [
         c
         for c in candidates
-        if (full_check is None or _mrz_check(c) == full_check) and _mrz_check(c[3:]) == doc_check
+        if (full_check is None or check_digit(c) == full_check) and check_digit(c[3:]) == doc_check
     ]
     if len(passing) == 1:
         return passing[0], 0.9, why.MRZ_REPAIRED
@@ -253,8 +249,8 @@ def _passes(digits: str, doc_check: str, full_check: str | None) -> bool:
     """A 12-digit ID with a known province code that agrees with the MRZ's check digits."""
     return (
         digits[:3] in ids.PROVINCE_CODES
-        and _mrz_check(digits[3:]) == doc_check
-        and (full_check is None or _mrz_check(digits) == full_check)
+        and check_digit(digits[3:]) == doc_check
+        and (full_check is None or check_digit(digits) == full_check)
     )
 
 

@@ -272,7 +272,7 @@ def test_documents_speck_after_a_name_label_is_no_name():
 
 
 def test_documents_mrz_province_digit_is_put_right_by_the_check_digit():
-    from extractors.records import _mrz_check
+    from pipeline.mrz import check_digit as _mrz_check
 
     truth = "079085674581"
     misread = "6" + truth[1:]  # "0" read as "6": 679 is no province code
@@ -287,7 +287,7 @@ def test_documents_mrz_province_digit_is_put_right_by_the_check_digit():
 
 def test_documents_mrz_misread_digit_is_put_right_by_check_digits():
     doc = "092649391"
-    from extractors.records import _mrz_check
+    from pipeline.mrz import check_digit as _mrz_check
 
     line = f"IDVNM{doc}{_mrz_check(doc)}074092649394<<{_mrz_check('074092649391')}"
     assert read_mrz_id(line)[:2] == ("074092649391", 0.9)

@@ -17,8 +17,8 @@ from extractors.person import parse_ethnicity, parse_nationality, parse_sex
 from extractors.phone import parse_phone
 from extractors.places import parse_authority, parse_place
 from extractors.reasons import date_vi, decimal_vi
-from extractors.records import _mrz_check
 from extractors.text import Parsed
+from pipeline.mrz import check_digit as _mrz_check
 
 # Words of the English reasons these replaced: none may be left in a message.
 _ENGLISH = re.compile(
