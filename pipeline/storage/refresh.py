@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from functools import partial
-from typing import Any, TypeVar
+from typing import TypeVar
 
 from sqlalchemy import delete, func, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
@@ -105,69 +105,32 @@ def _refresh(
 ) -> None:
     new_records, new_fields = Store._record_rows(document_id, result, pipeline_version)
     with Session(store.engine) as s, s.begin():
-        old = {
-            r.id: r
-            for r in s.scalars(select(RecordRow).where(RecordRow.document_id == document_id))
-        }
-        reviewed_ids = set(
-            s.scalars(select(ReviewRow.field_id).where(ReviewRow.record_id.in_(old)))
-        )
-        kept: dict[str, set[str]] = {rid: set() for rid in old}  # record id → kept field names
-        dropped: list[int] = []
-        for f in s.scalars(select(FieldRow).where(FieldRow.record_id.in_(old))):
-            if f.status in _REVIEWED or f.id in reviewed_ids:
-                kept[f.record_id].add(f.name)
-            else:
-                dropped.append(f.id)
-        # Citizen values are derived from fields (rebuilt by relinking): they go first, since
-        # they point at the fields about to be deleted.
-        s.execute(delete(CitizenValueRow).where(CitizenValueRow.record_id.in_(old)))
-        s.execute(delete(FieldRow).where(FieldRow.id.in_(dropped)))
-
-        steward_links = set(
-            s.scalars(
-                select(CitizenLinkRow.record_id).where(
-                    CitizenLinkRow.record_id.in_(old), CitizenLinkRow.decided_by.is_not(None)
-                )
-            )
-        )
+        old = list(s.scalars(select(RecordRow).where(RecordRow.document_id == document_id)))
+        kept, touched = _clear(s, old)
         new_ids = {r["id"] for r in new_records}
-        orphans = []  # records the new extraction lacks but a steward touched: they stay
-        for rid in sorted(set(old) - new_ids, key=lambda r: old[r].position):
-            if kept[rid] or rid in steward_links:
-                orphans.append(rid)
+        # Records the new extraction lacks go, unless a steward touched them: those stay.
+        orphans = []
+        for record in sorted(old, key=lambda r: r.position):
+            if record.id in new_ids:
                 continue
-            s.execute(delete(CitizenLinkRow).where(CitizenLinkRow.record_id == rid))
-            s.execute(delete(RecordRow).where(RecordRow.id == rid))
+            if record.id in touched:
+                orphans.append(record.id)
+            else:
+                _drop_record(s, record.id)
         # Kept records move after the new ones: positions are unique per document. Negative
         # first, so no move collides with a position another kept record still holds.
         for step in ("park", "place"):
             for i, rid in enumerate(orphans):
-                position = -(i + 1) if step == "park" else len(new_records) + i
-                s.execute(
-                    update(RecordRow)
-                    .where(RecordRow.id == rid)
-                    .values(position=position)
-                    .execution_options(synchronize_session=False)
-                )
-        added = [r for r in new_records if r["id"] not in old]
+                _move(s, rid, -(i + 1) if step == "park" else len(new_records) + i)
+        again = [r.id for r in old if r.id in new_ids]
+        added = [r for r in new_records if r["id"] not in set(again)]
         if added:
             s.execute(insert(RecordRow), added)
         fresh = [f for f in new_fields if f["name"] not in kept.get(f["record_id"], set())]
         if fresh:
             s.execute(FieldRow.__table__.insert(), fresh)
         s.flush()
-        for rid in (new_ids | set(old)) & _existing(s, document_id):
-            statuses = list(s.scalars(select(FieldRow.status).where(FieldRow.record_id == rid)))
-            values: dict[str, Any] = {"status": _record_status(statuses)}
-            if rid in old:
-                values["version_id"] = RecordRow.version_id + 1
-            s.execute(
-                update(RecordRow)
-                .where(RecordRow.id == rid)
-                .values(**values)
-                .execution_options(synchronize_session=False)
-            )
+        _restatus(s, again + orphans)
         s.execute(
             update(DocumentRow)
             .where(DocumentRow.id == document_id)
@@ -178,10 +141,6 @@ def _refresh(
                 pipeline_version=pipeline_version,
             )
         )
-
-
-def _existing(s: Session, document_id: str) -> set[str]:
-    return set(s.scalars(select(RecordRow.id).where(RecordRow.document_id == document_id)))
 
 
 _T = TypeVar("_T")
@@ -254,16 +213,7 @@ def _open_book(
         file_id = Store._file_id(s, sha256)
         if s.get(DocumentRow, document_id) is None:
             # No stage versions until the last piece is in: is_current() stays false meanwhile.
-            s.execute(
-                insert(DocumentRow).values(
-                    id=document_id,
-                    file_id=file_id,
-                    doc_type=result.doc_type,
-                    doc_type_confidence=result.doc_type_confidence,
-                    pages=list(pages),
-                    pipeline_version=pipeline_version,
-                )
-            )
+            Store._insert_document(s, document_id, file_id, result, pages, pipeline_version)
 
 
 def _clear(s: Session, records: list[RecordRow]) -> tuple[dict[str, set[str]], set[str]]:

@@ -436,16 +436,7 @@ class Store:
                 file_id = self._file_id(s, sha256)
                 if s.get(DocumentRow, document_id) is not None:
                     return document_id
-                s.execute(
-                    insert(DocumentRow).values(
-                        id=document_id,
-                        file_id=file_id,
-                        doc_type=result.doc_type,
-                        doc_type_confidence=result.doc_type_confidence,
-                        pages=list(pages),
-                        pipeline_version=pipeline_version,
-                    )
-                )
+                self._insert_document(s, document_id, file_id, result, pages, pipeline_version)
                 records, fields = self._record_rows(document_id, result, pipeline_version)
                 # Executemany inserts: a 50-field document costs three statements, not 50.
                 if records:
@@ -464,6 +455,27 @@ class Store:
                     return document_id
             raise StorageError(f"could not save document of file {sha256}: {exc.orig}") from exc
         return document_id
+
+    @staticmethod
+    def _insert_document(
+        s: Session,
+        document_id: str,
+        file_id: int,
+        result: DocumentResult,
+        pages: list[int],
+        pipeline_version: str,
+    ) -> None:
+        """The document's row alone (no stage versions: ``is_current`` stays false)."""
+        s.execute(
+            insert(DocumentRow).values(
+                id=document_id,
+                file_id=file_id,
+                doc_type=result.doc_type,
+                doc_type_confidence=result.doc_type_confidence,
+                pages=list(pages),
+                pipeline_version=pipeline_version,
+            )
+        )
 
     @staticmethod
     def _record_rows(
