@@ -194,7 +194,7 @@ def _interpret_file(truth_file: Any, cache_db: str, predicted_type: bool) -> lis
     result = DocumentResult(
         doc_type=doc_type,
         doc_type_confidence=type_confidence,
-        records=extract(document, doc_type, calibration=IDENTITY),
+        records=extract(document, doc_type, calibration=IDENTITY, cap_faxes=False),
     )
     result = validate(result, options.scoring)
     records = [

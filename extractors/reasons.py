@@ -27,6 +27,7 @@ __all__ = [
     "CHECK_UNCLEAR",
     "DATE_FROM_WORDS",
     "DATE_SIGNED",
+    "FAX_PAGE",
     "FEW_LETTERS",
     "FOREIGN_NATIONALITY",
     "FROM_MRZ",
@@ -82,6 +83,7 @@ MRZ_REPAIRED = "một chữ số đọc sai trong vùng MRZ đã được sửa 
 MRZ_DISAGREE = "hai lần ghi số định danh trong vùng MRZ không khớp nhau"
 MRZ_CHECK_FAILED = "chữ số kiểm tra của vùng MRZ không khớp với số định danh đọc được"
 CARD_NUMBER = "số in trên thẻ, không có nhãn"
+FAX_PAGE = "đọc từ bản fax (độ phân giải thấp): chữ số dễ bị đọc nhầm, cần đối chiếu"
 NO_DIGITS = "không đọc được chữ số nào"
 LEADING_ZERO_ADDED = "thiếu chữ số 0 đầu (mã tỉnh): đã thêm vào"
 

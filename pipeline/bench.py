@@ -77,12 +77,41 @@ class PeakRss:
 
     def __init__(self, pid: int, interval: float = 0.2) -> None:
         self.pid, self.interval, self.bytes = pid, interval, 0
+        # Each kind of process's own peak, in bytes (``sohoa``, ``prefect server``,
+        # ``tesseract``…; processes of one kind summed), so a growing tree says what grows.
+        self.by_kind: dict[str, int] = {}
+        # Every ``every`` seconds: (seconds since start, MB of each kind), to see growth.
+        self.every = 10.0
+        self.timeline: list[tuple[float, dict[str, float]]] = []
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._poll, daemon=True)
 
     @property
     def mb(self) -> float:
         return self.bytes / 2**20
+
+    def kinds_mb(self) -> dict[str, float]:
+        """Peak MB of each kind of process in the tree, largest first."""
+        ranked = sorted(self.by_kind.items(), key=lambda kv: -kv[1])
+        return {kind: round(value / 2**20) for kind, value in ranked}
+
+    @staticmethod
+    def kind(argv: list[str]) -> str:
+        """What a process is, from its command line: ``sohoa``, the module a Python runs with
+        ``-m`` (``uvicorn`` is Prefect's temporary server), the script it runs, or the
+        program's name (``tesseract``, ``pdftoppm``)."""
+        if not argv:
+            return "?"
+        program, rest = Path(argv[0]).name, argv[1:]
+        if not program.startswith("python"):
+            return program
+        if "-m" in rest[:-1]:
+            module = rest[rest.index("-m") + 1]
+            return "sohoa" if module == "pipeline" else module
+        if "-c" in rest:
+            return f"{program} -c"
+        scripts = [a for a in rest if not a.startswith("-")]
+        return Path(scripts[0]).name if scripts else program
 
     def _poll(self) -> None:
         import psutil
@@ -91,8 +120,9 @@ class PeakRss:
             root = psutil.Process(self.pid)
         except psutil.NoSuchProcess:
             return
+        start = next_sample = time.monotonic()
         while not self._stop.is_set():
-            total = 0
+            total, kinds = 0, {}
             try:
                 tree = [root, *root.children(recursive=True)]
             except psutil.NoSuchProcess:
@@ -100,8 +130,17 @@ class PeakRss:
             for proc in tree:
                 # A Tesseract may end between listing and reading: it no longer counts.
                 with contextlib.suppress(psutil.NoSuchProcess, psutil.AccessDenied):
-                    total += proc.memory_info().rss
+                    rss = proc.memory_info().rss
+                    total += rss
+                    kind = self.kind(proc.cmdline() or [proc.name()])
+                    kinds[kind] = kinds.get(kind, 0) + rss
             self.bytes = max(self.bytes, total)
+            for kind, rss in kinds.items():
+                self.by_kind[kind] = max(self.by_kind.get(kind, 0), rss)
+            if (now := time.monotonic()) >= next_sample:
+                mb = {kind: round(rss / 2**20) for kind, rss in kinds.items()}
+                self.timeline.append((round(now - start, 1), mb))
+                next_sample = now + self.every
             self._stop.wait(self.interval)
 
     def __enter__(self) -> PeakRss:
@@ -204,6 +243,8 @@ def _sohoa(
         "seconds": seconds,
         "cpu_seconds": _children_cpu() - cpu,
         "peak_rss_mb": peak.mb,
+        "peak_rss_by_kind_mb": peak.kinds_mb(),
+        "rss_timeline_mb": peak.timeline,
         "output": out.decode(),
     }
 
@@ -483,7 +524,7 @@ def run_bench(
                 [long_pdf], f"sqlite:///{work / 'memory.db'}", workers, work / "memory-data"
             )
             result["memory"] = {"pages": memory_pages} | {
-                k: run[k] for k in ("seconds", "cpu_seconds", "peak_rss_mb")
+                k: run[k] for k in ("seconds", "cpu_seconds", "peak_rss_mb", "peak_rss_by_kind_mb")
             }
             _save(result, out)
     return result
@@ -515,6 +556,8 @@ def run_book(book: Path, template: str, out: Path, *, workers: int | None = None
         "cpu_seconds": round(run["cpu_seconds"], 1),
         "pages_per_minute": round(60 * pages / run["seconds"], 1) if run["seconds"] else None,
         "peak_rss_mb": round(run["peak_rss_mb"]),
+        "peak_rss_by_kind_mb": run["peak_rss_by_kind_mb"],
+        "rss_timeline_mb": run["rss_timeline_mb"],
         "machine": machine_info(),
         "date": datetime.now(UTC).isoformat(timespec="seconds"),
     }

@@ -42,6 +42,10 @@ class PreprocessOptions(BaseModel):
 
     blank: bool = True
     blank_ink_share: float = Field(default=0.0002, ge=0.0, le=0.05)
+    # A fax's doubled lines drawn once each and the page scaled up by fax_scale, smoothly
+    # (docs/cleaning.md, "Fax"); pages that are not faxes are left alone.
+    fax: bool = True
+    fax_scale: float = Field(default=1.5, ge=1.0, le=3.0)
     stamps: bool = True
     stamp_colours: tuple[Literal["red", "blue"], ...] = ("red",)
     grayscale: bool = True

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -74,6 +75,20 @@ def test_bench_peak_rss_counts_child_processes() -> None:
     with PeakRss(proc.pid, interval=0.05) as peak:
         proc.wait()
     assert peak.mb > 180
+    # Both are ``python -c`` processes: their kind holds the child's memory, and the first
+    # sample of the timeline was taken at the start.
+    kinds = peak.kinds_mb()
+    python = f"{Path(sys.executable).name} -c"
+    assert list(kinds) == [python] and kinds[python] > 180
+    assert peak.timeline and peak.timeline[0][0] < 1.0
+
+
+def test_bench_peak_rss_names_processes_by_what_they_run() -> None:
+    kind = PeakRss.kind
+    assert kind(["/x/.venv/bin/python", "-m", "pipeline", "digitise", "a.pdf"]) == "sohoa"
+    assert kind(["/x/python3.11", "-m", "uvicorn", "--app-dir", "/x", "app"]) == "uvicorn"
+    assert kind(["/usr/bin/tesseract", "in.png", "stdout"]) == "tesseract"
+    assert kind(["/x/.venv/bin/python", "/x/.venv/bin/sohoa", "serve"]) == "sohoa"
 
 
 @pytest.mark.slow

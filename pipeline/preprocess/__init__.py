@@ -41,6 +41,7 @@ from pipeline.preprocess.geometry import (
     find_page,
     normalise_resolution,
     orient,
+    restore_fax_lines,
 )
 from pipeline.preprocess.page import (
     detect_blank,
@@ -80,6 +81,7 @@ __all__ = [
     "preprocess",
     "remove_borders",
     "remove_leaders",
+    "restore_fax_lines",
     "split_spread",
     "suppress_stamps",
 ]
@@ -117,6 +119,8 @@ def _preprocess(image: np.ndarray, options: PreprocessOptions) -> tuple[np.ndarr
     if options.blank:
         image = run(detect_blank, image)
     if not ctx.flags.get("blank"):
+        if options.fax:  # first: every warp after it would blur the doubled lines together
+            image = run(restore_fax_lines, image)
         if options.stamps:
             image = run(suppress_stamps, image)
         if options.grayscale:

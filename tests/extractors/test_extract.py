@@ -12,6 +12,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from extractors import extract
+from extractors import reasons as why
 from extractors.labels import LABELS
 from extractors.nlp import get_nlp, make_doc
 from pipeline.models import Document, ExtractedRecord
@@ -453,3 +454,31 @@ def test_extract_never_raises_on_arbitrary_text(make_document, text):
 def test_extract_never_raises_on_label_soup(make_document, parts):
     text = unicodedata.normalize("NFC", " ".join(parts))
     extract(make_document(text), "birth_certificate")
+
+
+def test_extract_fields_read_on_a_fax_page_are_held_below_acceptance(
+    make_document: MakeDocument,
+) -> None:
+    from extractors import FAX_CONFIDENCE
+    from extractors.calibration import Calibration
+
+    # A calibration that trusts every field fully: only the fax rule can lower them.
+    trusting = Calibration(version="test", steps={"*": [(0.0, 1.0)]})
+    scan = make_document(CCCD_FRONT)
+    fax_steps = {"steps": [{"step": "scale", "fax_lines": 1170, "matrix": [[1.5, 0, 0]]}]}
+    fax = scan.model_copy(
+        update={"pages": tuple(p.model_copy(update={"preprocess": fax_steps}) for p in scan.pages)}
+    )
+    clean = extract(scan, "cccd_front", calibration=trusting)[0].fields
+    faxed = extract(fax, "cccd_front", calibration=trusting)[0].fields
+    assert clean.keys() == faxed.keys() and "id_number" in faxed
+    assert all(
+        f.confidence == 1.0 and not any("fax" in r for r in f.reasons) for f in clean.values()
+    )
+    for name, field in faxed.items():
+        assert field.value == clean[name].value  # the same values, less trusted
+        assert field.confidence == FAX_CONFIDENCE
+        assert f"{name}: {why.FAX_PAGE}" in field.reasons
+    # Fitting the calibration sees the confidences as they are.
+    uncapped = extract(fax, "cccd_front", calibration=trusting, cap_faxes=False)[0].fields
+    assert all(f.confidence == 1.0 for f in uncapped.values())

@@ -31,11 +31,12 @@ from pipeline.preprocess import (
     preprocess,
     remove_borders,
     remove_leaders,
+    restore_fax_lines,
     split_spread,
     suppress_stamps,
 )
 from pipeline.preprocess.context import components, page_pyramids, small_copy
-from pipeline.preprocess.geometry import _profile_scores
+from pipeline.preprocess.geometry import _profile_scores, fax_lines
 from pipeline.preprocess.tone import choose_binarisation
 
 FONT = "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"
@@ -371,6 +372,53 @@ def test_preprocess_resolution_shrinks_by_either_method_to_the_same_page() -> No
 def test_preprocess_resolution_in_range_is_left_alone() -> None:
     page, ctx = _text_page(px=32), _ctx()  # caps ~23 px: between the default 20 and 26
     assert normalise_resolution(page, ctx) is page and ctx.steps == []
+
+
+def _bitonal(grey: np.ndarray) -> np.ndarray:
+    return np.where(grey > 150, 255, 0).astype(np.uint8)
+
+
+def _fax(page: np.ndarray) -> np.ndarray:
+    """``page`` as fax software shows a standard-resolution fax: half the lines, noisy, 1-bit,
+    each line shown twice by nearest-neighbour stretching back to the page's odd height (so
+    one line is shown once)."""
+    h, w = page.shape
+    lines = cv2.resize(page, (w, h // 2), interpolation=cv2.INTER_AREA).astype(np.float32)
+    lines += np.random.default_rng(3).normal(0, 30, lines.shape).astype(np.float32)
+    return cv2.resize(_bitonal(lines), (w, h + 1), interpolation=cv2.INTER_NEAREST)
+
+
+def test_preprocess_fax_lines_are_drawn_once_and_scaled_smoothly() -> None:
+    page = _text_page(px=30, size=(1400, 1000))
+    fax = _fax(page)
+    rows = fax_lines(fax)
+    assert rows is not None and abs(len(rows) - fax.shape[0] / 2) <= 3
+    # Each kept row stands for a pair of equal rows, bar the one line shown once.
+    doubled = sum(bool(np.array_equal(fax[r], fax[r + 1])) for r in rows if r + 1 < len(fax))
+    assert doubled >= len(rows) - 25
+    ctx = _ctx()
+    clean = restore_fax_lines(fax, ctx)
+    assert clean.shape == (round(fax.shape[0] * 1.5), round(fax.shape[1] * 1.5))
+    assert len(np.unique(clean)) > 2  # smooth grey edges, no longer 1-bit
+    assert ctx.steps[0]["step"] == "scale" and ctx.steps[0]["fax_lines"] == len(rows)
+    assert clean_dpi(200, {"steps": ctx.steps}) == 300
+    # A box on the clean page maps back onto the fax's pixels.
+    quad = map_to_original((150, 300, 600, 360), {"steps": ctx.steps})
+    assert bounding_box(quad) == pytest.approx((100, 200, 400, 240), abs=1)
+
+
+def test_preprocess_fax_lines_leave_other_pages_alone() -> None:
+    page = _text_page(px=30, size=(1400, 1000))
+    scan = _bitonal(page)  # a bitonal scan at full resolution
+    ctx = _ctx()
+    assert fax_lines(scan) is None and fax_lines(page) is None  # bitonal or grey
+    assert restore_fax_lines(scan, ctx) is scan and ctx.steps == []
+    # A bitonal page shown with every row twice is what a fax looks like, and is taken for one:
+    # each row is kept once, nothing of the page lost.
+    twice = np.repeat(scan, 2, axis=0)
+    rows = fax_lines(twice)
+    assert rows is not None and np.array_equal(twice[rows], scan)
+    assert fax_lines(np.full((1000, 1400), 255, np.uint8)) is None  # nothing on it
 
 
 # Blank pages ---------------------------------------------------------------------------------
