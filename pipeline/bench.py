@@ -69,6 +69,9 @@ class BenchInputs:
 class PeakRss:
     """Polls the summed resident memory of a process and all its descendants.
 
+    A child caught between fork and exec (same command line as its parent) shares its
+    parent's pages and is not counted again (:attr:`forks_skipped` says how often).
+
     Example:
         >>> with PeakRss(proc.pid) as peak:   # doctest: +SKIP
         ...     proc.wait()
@@ -81,6 +84,7 @@ class PeakRss:
         # ``tesseract``…; processes of one kind summed), so a growing tree says what grows.
         self.by_kind: dict[str, int] = {}
         # Every ``every`` seconds: (seconds since start, MB of each kind), to see growth.
+        self.forks_skipped = 0  # samples of a process caught between fork and exec
         self.every = 10.0
         self.timeline: list[tuple[float, dict[str, float]]] = []
         self._stop = threading.Event()
@@ -127,12 +131,25 @@ class PeakRss:
                 tree = [root, *root.children(recursive=True)]
             except psutil.NoSuchProcess:
                 return
+            commands: dict[int, list[str]] = {}
             for proc in tree:
                 # A Tesseract may end between listing and reading: it no longer counts.
                 with contextlib.suppress(psutil.NoSuchProcess, psutil.AccessDenied):
+                    commands[proc.pid] = proc.cmdline() or [proc.name()]
+            for proc in tree:
+                command = commands.get(proc.pid)
+                if command is None:
+                    continue
+                with contextlib.suppress(psutil.NoSuchProcess, psutil.AccessDenied):
+                    if command == commands.get(proc.ppid()):
+                        # Forked and not yet turned into its program (the moment between
+                        # fork and exec of every Tesseract started): it shares its parent's
+                        # pages, and counting them twice doubled a 460 MB sohoa process.
+                        self.forks_skipped += 1
+                        continue
                     rss = proc.memory_info().rss
                     total += rss
-                    kind = self.kind(proc.cmdline() or [proc.name()])
+                    kind = self.kind(command)
                     kinds[kind] = kinds.get(kind, 0) + rss
             self.bytes = max(self.bytes, total)
             for kind, rss in kinds.items():

@@ -83,6 +83,24 @@ def test_bench_peak_rss_counts_child_processes() -> None:
     assert peak.timeline and peak.timeline[0][0] < 1.0
 
 
+def test_bench_peak_rss_does_not_count_a_fork_twice() -> None:
+    # A 200 MB process forks; the child waits a second before it becomes `sleep`: in that
+    # second it shares its parent's pages (the moment every Tesseract goes through).
+    script = (
+        "import os, time; b = bytearray(200 * 2**20); b[::4096] = b'x' * len(b[::4096])\n"
+        "pid = os.fork()\n"
+        "if pid == 0:\n"
+        "    time.sleep(1.0); os.execv('/bin/sleep', ['sleep', '0.5'])\n"
+        "os.waitpid(pid, 0)"
+    )
+    proc = subprocess.Popen([sys.executable, "-c", script])
+    with PeakRss(proc.pid, interval=0.05) as peak:
+        proc.wait()
+    assert peak.forks_skipped > 0
+    assert 180 < peak.mb < 300  # the parent once, not twice
+    assert set(peak.kinds_mb()) >= {f"{Path(sys.executable).name} -c", "sleep"}
+
+
 def test_bench_peak_rss_names_processes_by_what_they_run() -> None:
     kind = PeakRss.kind
     assert kind(["/x/.venv/bin/python", "-m", "pipeline", "digitise", "a.pdf"]) == "sohoa"
