@@ -37,6 +37,7 @@ import cv2
 import numpy as np
 import pytesseract
 
+from pipeline import mrz
 from pipeline.exceptions import MissingDependencyError, OcrError, OcrTimeoutError
 from pipeline.load import temp_prefix
 from pipeline.models import Line, Page, Word
@@ -181,8 +182,6 @@ def reread_mrz(
     and given to ``read_line``; the new reading replaces the old when it is at least as
     plausible (:func:`pipeline.mrz.plausibility`: the 30 characters, the check digits).
     """
-    from pipeline import mrz
-
     lines = list(page.lines)
     for i, line in enumerate(lines):
         box = line.bbox
@@ -231,9 +230,7 @@ class TesseractEngine(OcrEngine):
     def read_mrz_line(self, image: np.ndarray) -> Word | None:
         """One MRZ line read with the English model and the MRZ's characters only; None when
         it cannot be read (no English data: the first reading then stays)."""
-        from pipeline.mrz import ALPHABET
-
-        config = f"--psm 7 -c tessedit_char_whitelist={ALPHABET}"
+        config = f"--psm 7 -c tessedit_char_whitelist={mrz.ALPHABET}"
         try:
             data = pytesseract.image_to_data(
                 image, lang="eng", config=config, timeout=30, output_type=pytesseract.Output.DICT
@@ -387,12 +384,11 @@ class TesseractApiEngine(TesseractEngine):
         )
 
     def read_mrz_line(self, image: np.ndarray) -> Word | None:
-        from pipeline.mrz import ALPHABET
-
         try:
             import tesserocr
 
-            api = thread_model("eng", tesserocr.PSM.SINGLE_LINE, tessedit_char_whitelist=ALPHABET)
+            single_line = tesserocr.PSM.SINGLE_LINE
+            api = thread_model("eng", single_line, tessedit_char_whitelist=mrz.ALPHABET)
         except (ImportError, RuntimeError):
             return None
         set_image(api, image)
