@@ -245,6 +245,10 @@ def without_rules(mask: np.ndarray) -> np.ndarray:
 # Thresholds of the own test (upright-score of the straightened mask, see _own_reading).
 _FLIP = -0.25  # below: upside down, surely (upside-down A4 pages score -0.4 to -0.7)
 _UPRIGHT = 0.13  # at or above: upright, surely (upright dev-set pages score +0.13 to +0.72)
+# A sideways page at or above this is turned the way its lines say, without OSD: the 25 such
+# pages of the dev set and seed 4343 were all turned right by the own test, and its 9 wrong
+# turns of sideways pages scored -0.51 to +0.01 (docs/cleaning.md, *Orientation*).
+_SIDEWAYS_SURE = 0.1
 
 
 def _own_reading(image: np.ndarray, max_skew: float) -> tuple[bool, float] | None:
@@ -276,12 +280,12 @@ def estimate_orientation(image: np.ndarray, method: str = "auto", max_skew: floa
     picks the direction. ``osd``: Tesseract's orientation detection alone
     (:func:`osd_orientation`). ``auto`` (the default): ``own`` decides the pages it is sure of
     (not sideways, and clearly top- or bottom-heavy); the doubtful ones — every sideways page,
-    and scores between -0.25 and +0.13, where ID cards sit — go to OSD, which is believed when
+    and scores between -0.25 and +0.13, where ID cards sit — are OSD's, which is believed when
     it is sure: confidence ≥ 1 on a sideways page; on the others only a half turn, with
-    confidence ≥ 1.5 on a bottom-heavy page. On the 323 dev-set pages (31 turned) ``own`` left
-    10 pages wrongly turned (5 upright pages sideways, 4 sideways pages the wrong way, 1 upside
-    down), ``auto`` 1, asking OSD on 61 pages; on 166 pages of two other seeds, 9 and 1
-    (docs/cleaning.md, *Orientation*).
+    confidence ≥ 1.5 on a bottom-heavy page (so OSD is asked about straight pages scoring
+    -0.25 to 0 only). On the 323 dev-set pages (31 turned) ``own`` left 10 pages wrongly turned
+    (5 upright pages sideways, 4 sideways pages the wrong way, 1 upside down), ``auto`` 1; on
+    166 pages of two other seeds, 9 and 1 (docs/cleaning.md, *Orientation*).
     """
     if method == "osd":
         found = osd_orientation(image)
@@ -291,7 +295,12 @@ def estimate_orientation(image: np.ndarray, method: str = "auto", max_skew: floa
         return 0
     own = _own_rotation(reading)
     sideways, score = reading
-    if method == "own" or (not sideways and not _FLIP <= score < _UPRIGHT):
+    # OSD may only turn a straight page over, and only a bottom-heavy one (below): a straight
+    # page scoring 0 or more (up to _UPRIGHT, where doubt ends) keeps its own answer whatever
+    # OSD would say, so OSD is not asked about it.
+    if method == "own" or (not sideways and not _FLIP <= score < 0):
+        return own
+    if sideways and score >= _SIDEWAYS_SURE:
         return own
     found = osd_orientation(image)
     if found is None:
@@ -367,8 +376,8 @@ def _best_angle(mask: np.ndarray, candidates: np.ndarray) -> float:
 
 def estimate_skew(grey: np.ndarray, max_degrees: float = 15.0) -> float:
     """Skew angle in degrees (counter-clockwise positive, as OpenCV rotates) by the projection
-    profile method: 1° search on a ~300 px copy, then 0.1° refinement on a ~600 px copy
-    (0.1° is one pixel over 600 px: the finest a 600 px copy can resolve)."""
+    profile method: 1° search on a ~300 px copy, then 0.1° refinement (±0.6° around it) on a
+    ~880 px copy (0.1° is one pixel over 600 px)."""
     # Ink by local contrast, not Otsu: on a photo lit from one side Otsu takes the shaded part
     # of the page for ink, and the "lines" found are the shadow's edge (-15.6° on a straight
     # page of the phone_photo samples).
