@@ -84,6 +84,9 @@ UNNAMED_REASON = "dòng này không đọc được số đăng ký và họ tê
 NO_DITTO = frozenset({"registration_number", "id_number", "husband_id_number", "wife_id_number"})
 _BOOK_YEAR = re.compile(r"so dang ky .*\bnam\s+((?:19|20)\d\d)\b")
 _BOOK = re.compile(r"quyen\s*so\s*[:.]?\s*([0-9a-z][0-9a-z./-]*)")
+# What is left of "Quyển số: 01" after the office on its line when "Quyển" was misread or lost:
+# "số" (folded "so", a word no Vietnamese unit name holds), a mangled "quyển" before it.
+_BOOK_REST = re.compile(r"\s+(?:\S*y\S*n\s+)?so\b.*$")
 
 
 def is_ditto(text: str) -> bool:
@@ -396,6 +399,8 @@ def page_context(page: Page, state: BookState, grid: Grid) -> set[str]:
         if start:
             # fold() keeps lengths, so the folded match cuts the line's own text.
             text = line.text[: match.start()].strip() if match else line.text
+            rest = _BOOK_REST.search(fold(text), start.end())
+            text = text[: rest.start()].strip() if rest else text
             words = list(line.words[: len(text.split())])
             parsed = parse_place(text)
             if parsed is not None and parsed.value:

@@ -191,6 +191,25 @@ def test_entries_book_number_and_office_come_from_page_heading():
     )
 
 
+@pytest.mark.parametrize("rest", [("số:",), ("Quyền", "số"), ("Ouyến", "số:", "0l")])
+def test_entries_office_on_the_book_number_line_stops_before_a_misread_book_number(rest):
+    # "Quyển số: 01" printed on the office's line and misread: what is left of it ("số:",
+    # a mangled "Quyển") is not part of the office.
+    ledger = draw_ledger([("12", "Nguyễn Văn An", "01/02/1990", "Nam", "Kinh", "Việt Nam")])
+    office = "ỦY BAN NHÂN DÂN XÃ TÀ NUNG, THÀNH PHỐ ĐÀ LẠT, TỈNH LÂM ĐỒNG".split(" ")
+    heading = (
+        Line(words=tuple(
+            Word(text=t, confidence=0.97, bbox=(150 + 110 * i, 60, 250 + 110 * i, 100))
+            for i, t in enumerate([*office, *rest])
+        )),
+    )  # fmt: skip
+    page = ledger.page.model_copy(update={"lines": heading + ledger.page.lines})
+    (record,) = read_entries(page, _grid(ledger), TEMPLATE, BookState())
+    found = record.fields["registration_office"]
+    assert found.value == "Ủy ban nhân dân xã Tà Nung, thành phố Đà Lạt, tỉnh Lâm Đồng"
+    assert found.raw == " ".join(office)
+
+
 def test_entries_book_number_carried_from_an_earlier_page_goes_to_review():
     ledger = draw_ledger([("12", "Nguyễn Văn An", "01/02/1990", "Nam", "Kinh", "Việt Nam")])
     heading = (
