@@ -196,7 +196,8 @@ def test_entries_office_on_the_book_number_line_stops_before_a_misread_book_numb
     # "Quyển số: 01" printed on the office's line and misread: what is left of it ("số:",
     # a mangled "Quyển") is not part of the office.
     ledger = draw_ledger([("12", "Nguyễn Văn An", "01/02/1990", "Nam", "Kinh", "Việt Nam")])
-    office = "ỦY BAN NHÂN DÂN XÃ TÀ NUNG, THÀNH PHỐ ĐÀ LẠT, TỈNH LÂM ĐỒNG".split(" ")
+    heading_text = "ỦY BAN NHÂN DÂN XÃ TÀ NUNG, THÀNH PHỐ ĐÀ LẠT, TỈNH LÂM ĐỒNG"
+    office = heading_text.split()
     heading = (
         Line(words=tuple(
             Word(text=t, confidence=0.97, bbox=(150 + 110 * i, 60, 250 + 110 * i, 100))
