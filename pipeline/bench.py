@@ -83,8 +83,8 @@ class PeakRss:
         # Each kind of process's own peak, in bytes (``sohoa``, ``prefect server``,
         # ``tesseract``…; processes of one kind summed), so a growing tree says what grows.
         self.by_kind: dict[str, int] = {}
-        # Every ``every`` seconds: (seconds since start, MB of each kind), to see growth.
         self.forks_skipped = 0  # samples of a process caught between fork and exec
+        # Every ``every`` seconds: (seconds since start, MB of each kind), to see growth.
         self.every = 10.0
         self.timeline: list[tuple[float, dict[str, float]]] = []
         self._stop = threading.Event()

@@ -244,7 +244,6 @@ def without_rules(mask: np.ndarray) -> np.ndarray:
 
 # Thresholds of the own test (upright-score of the straightened mask, see _own_reading).
 _FLIP = -0.25  # below: upside down, surely (upside-down A4 pages score -0.4 to -0.7)
-_UPRIGHT = 0.13  # at or above: upright, surely (upright dev-set pages score +0.13 to +0.72)
 # A sideways page at or above this is turned the way its lines say, without OSD: the 25 such
 # pages of the dev set and seed 4343 were all turned right by the own test, and its 9 wrong
 # turns of sideways pages scored -0.51 to +0.01 (docs/cleaning.md, *Orientation*).
@@ -295,12 +294,12 @@ def estimate_orientation(image: np.ndarray, method: str = "auto", max_skew: floa
         return 0
     own = _own_rotation(reading)
     sideways, score = reading
-    # OSD may only turn a straight page over, and only a bottom-heavy one (below): a straight
-    # page scoring 0 or more (up to _UPRIGHT, where doubt ends) keeps its own answer whatever
-    # OSD would say, so OSD is not asked about it.
-    if method == "own" or (not sideways and not _FLIP <= score < 0):
-        return own
-    if sideways and score >= _SIDEWAYS_SURE:
+    # OSD is asked only where its answer can change the page: a sideways page the own test is
+    # not sure of, or a straight page that may lie upside down (OSD may only turn a straight
+    # page over, and only a bottom-heavy one: below). Straight pages scoring 0 to +0.13, where
+    # upright dev-set pages begin, keep their own answer.
+    doubtful = score < _SIDEWAYS_SURE if sideways else _FLIP <= score < 0
+    if method == "own" or not doubtful:
         return own
     found = osd_orientation(image)
     if found is None:
@@ -309,8 +308,8 @@ def estimate_orientation(image: np.ndarray, method: str = "auto", max_skew: floa
     if sideways:
         return turn if confidence >= 1.0 else own
     # Not sideways: the empty-row test that says so has never been wrong on a turned page, so
-    # OSD may only turn the page over, when sure and the page is bottom-heavy too.
-    if turn == 180 and confidence >= 1.5 and score < 0:
+    # OSD may only turn the page over, when sure (only bottom-heavy straight pages get here).
+    if turn == 180 and confidence >= 1.5:
         return 180
     return own
 
@@ -423,12 +422,20 @@ def fax_lines(image: np.ndarray) -> np.ndarray | None:
     alternating. The doubling is not always regular (a page of 2,339 rows from 1,170 lines has
     one line shown once), so the pairs are found as they come, not by parity.
     """
-    rows = to_grey(image[::50])  # a quick look first (0.1 ms): more than two levels, no fax
+    return _doubled_rows(to_grey(image)) if _two_levels(image) else None
+
+
+def _two_levels(image: np.ndarray) -> bool:
+    """A quick look (0.1 ms) at every 50th row: a page of more than two grey levels, or a tiny
+    one, is no fax."""
+    rows = to_grey(image[::50])
     dark, light = int(rows.min()), int(rows.max())
     between = cv2.countNonZero(cv2.inRange(rows, dark + 1, light - 1)) if dark + 1 < light else 0
-    if image.shape[0] < 200 or between:
-        return None
-    grey = to_grey(image)
+    return image.shape[0] >= 200 and not between
+
+
+def _doubled_rows(grey: np.ndarray) -> np.ndarray | None:
+    """:func:`fax_lines` of a bitonal grey page."""
     ink = (grey < 128).any(axis=1)
     same = (grey[1:] == grey[:-1]).all(axis=1)
     both = ink[1:] & ink[:-1]
@@ -455,10 +462,12 @@ def restore_fax_lines(image: np.ndarray, ctx: PageContext) -> np.ndarray:
     """A fax's lines (:func:`fax_lines`) drawn once each and scaled by ``fax_scale`` with cubic
     interpolation: letters get smooth grey edges instead of staircases, which Tesseract reads
     better (docs/cleaning.md, *Fax*). Any other page passes untouched."""
-    rows = fax_lines(image)
-    if rows is None:
+    if not _two_levels(image):
         return image
     grey = to_grey(image)
+    rows = _doubled_rows(grey)
+    if rows is None:
+        return image
     factor = ctx.options.fax_scale
     size = (round(grey.shape[1] * factor), round(grey.shape[0] * factor))
     scaled = cv2.resize(grey[rows], size, interpolation=cv2.INTER_CUBIC)
