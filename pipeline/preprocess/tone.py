@@ -7,7 +7,7 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
-from pipeline.preprocess.context import PageContext, components, halved, to_grey
+from pipeline.preprocess.context import PageContext, component_boxes, halved, to_grey
 
 __all__ = [
     "binarise",
@@ -60,7 +60,7 @@ def grey_stamp_boxes(grey: np.ndarray) -> list[tuple[int, int, int, int]]:
     is a small shape of its own and is never taken.
     """
     small = halved(grey, 1)
-    _, _, stats, _ = components(_mid_grey(small))
+    boxes = component_boxes(_mid_grey(small))
     side = 0.05 * small.shape[1]
     # Text crossing the seal cuts its ring into arcs, the largest of which is found: grow its
     # box by 15 % on each side so the other arcs fall inside.
@@ -71,7 +71,7 @@ def grey_stamp_boxes(grey: np.ndarray) -> list[tuple[int, int, int, int]]:
             2 * int(x + 1.15 * w),
             2 * int(y + 1.15 * h),
         )
-        for x, y, w, h, _ in stats[1:]
+        for x, y, w, h in boxes
         if w >= side and h >= side
     ]
 
@@ -103,9 +103,8 @@ def suppress_stamps(image: np.ndarray, ctx: PageContext) -> np.ndarray:
     # costs nothing where averaging a colour A4 page costs ~15 ms.
     small = np.ascontiguousarray(image[::4, ::4])
     found = cv2.dilate(stamp_mask(small, colours), np.ones((5, 5), np.uint8))
-    _, _, stats, _ = components(found)
     out, pixels = None, 0
-    for x, y, w, h, _ in stats[1:]:
+    for x, y, w, h in component_boxes(found):
         # A seal is round and at least 4 % of the page wide (~1 cm on A4; real ones are 3–4 cm);
         # a line of red print (the title of an ID card) is long and flat, and is text to keep.
         if not (0.6 <= w / h <= 1.6 and min(w, h) >= 0.04 * small.shape[1]):

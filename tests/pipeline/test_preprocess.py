@@ -35,7 +35,7 @@ from pipeline.preprocess import (
     split_spread,
     suppress_stamps,
 )
-from pipeline.preprocess.context import components, page_pyramids, small_copy
+from pipeline.preprocess.context import component_boxes, components, page_pyramids, small_copy
 from pipeline.preprocess.geometry import _profile_scores, fax_lines
 from pipeline.preprocess.tone import choose_binarisation
 
@@ -108,6 +108,21 @@ def test_preprocess_components_are_opencvs_components() -> None:
     assert sorted(map(tuple, stats[1:])) == sorted(map(tuple, ref[2][1:]))
     assert sorted(map(tuple, centroids[1:].round(6))) == sorted(map(tuple, ref[3][1:].round(6)))
     assert ((labels > 0) == (ref[1] > 0)).all()
+
+
+def test_preprocess_component_boxes_are_the_components_boxes() -> None:
+    # Random specks (components touching the border, nested in others' holes) and text with
+    # boxes drawn round it (letters inside a frame's hole must still count).
+    specks = (np.random.default_rng(3).random((300, 400)) > 0.6).astype(np.uint8) * 255
+    text = 255 - _text_page(0.0, size=(600, 500), px=18, rows=8)
+    framed = (text > 128).astype(np.uint8) * 255
+    cv2.rectangle(framed, (10, 10), (490, 590), 255, 2)
+    cv2.circle(framed, (250, 300), 120, 255, 3)
+    for mask in (specks, framed, np.zeros((50, 60), np.uint8)):
+        _, _, stats, _ = components(mask)
+        boxes = component_boxes(mask)
+        assert sorted(map(tuple, boxes)) == sorted(map(tuple, stats[1:, :4]))
+        assert list(map(tuple, boxes)) == sorted(map(tuple, boxes), key=lambda b: (b[1], b[0]))
 
 
 def test_preprocess_profile_scores_are_the_rotated_row_profiles() -> None:
