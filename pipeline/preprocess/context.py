@@ -87,8 +87,8 @@ def components(mask: np.ndarray) -> tuple[int, np.ndarray, np.ndarray, np.ndarra
 
 def component_boxes(mask: np.ndarray) -> np.ndarray:
     """Bounding boxes ``(x, y, w, h)`` of the 8-connected components of ``mask``, one row each,
-    top to bottom then left to right by their corner: what :func:`components` gives in ``stats[1:, :4]``, for steps
-    that need only the boxes.
+    top to bottom then left to right by their corner: what :func:`components` gives in
+    ``stats[1:, :4]``, for steps that need only the boxes.
 
     Each component's outer border, traced by OpenCV's contour follower (``RETR_CCOMP``: the
     outer borders of components, including those inside another's hole, apart from the borders
