@@ -143,12 +143,31 @@ def run_tesseract(
             ) from exc
 
 
+# What Tesseract writes for a signature, a flourish or a smudge: strings of these marks with a
+# letter or two among them (`c<S3”~>`, `Ss<=>`, `««œ<=`), read with little confidence. Printed
+# Vietnamese text has none of them inside a word; MRZ filler (`<<`) is kept for pipeline.mrz.
+_SCRIBBLE_MARKS = frozenset("<>=~^«»‡%—“”")
+SCRIBBLE_CONFIDENCE = 0.6
+"""Below this confidence a word made of :data:`_SCRIBBLE_MARKS` as much as of letters and digits
+is a scribble (on the dev set's flatbed pages every such word was; printed words read 0.7–0.99)."""
+
+
+def is_scribble(text: str, confidence: float) -> bool:
+    """Whether a word is Tesseract's reading of a pen stroke rather than of print: unsure, and
+    at least as many of :data:`_SCRIBBLE_MARKS` as letters and digits (never an MRZ piece)."""
+    if confidence >= SCRIBBLE_CONFIDENCE or "<<" in text:
+        return False
+    marks = sum(c in _SCRIBBLE_MARKS for c in text)
+    return marks > 0 and marks >= sum(c.isalnum() for c in text)
+
+
 def page_from_tsv(tsv: str, *, number: int, width: int, height: int) -> Page:
     """Build the Page → Line → Word tree from Tesseract's TSV (levels 1–5; level 5 rows are words).
 
     Word text is normalised to NFC (Tesseract can emit decomposed tone marks); confidences go
-    from 0–100 to 0–1; empty words are dropped. The command's TSV starts with a header row, the
-    library's does not: only level-5 rows are read either way.
+    from 0–100 to 0–1; empty words and scribbles (:func:`is_scribble`: signatures read as
+    ``Ss<=>``) are dropped. The command's TSV starts with a header row, the library's does not:
+    only level-5 rows are read either way.
     """
     lines: dict[tuple[int, int, int, int], list[Word]] = {}
     for row in tsv.splitlines():
@@ -164,6 +183,8 @@ def page_from_tsv(tsv: str, *, number: int, width: int, height: int) -> Page:
             key = (int(cols[1]), int(cols[2]), int(cols[3]), int(cols[4]))
         except ValueError as exc:
             raise OcrError(f"Tesseract wrote an unreadable TSV row: {_short(row)!r}") from exc
+        if is_scribble(text, conf):
+            continue
         lines.setdefault(key, []).append(
             Word(text=text, confidence=conf, bbox=(left, top, left + w, top + h))
         )

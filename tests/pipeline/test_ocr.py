@@ -16,6 +16,7 @@ from pipeline.ocr import (
     NullEngine,
     TesseractApiEngine,
     TesseractEngine,
+    is_scribble,
     page_from_tsv,
     run_tesseract,
     tessdata_dir,
@@ -81,6 +82,37 @@ def test_ocr_tsv_parsing_nfc_and_confidence() -> None:
     assert page.lines[0].words[0].bbox == (10, 20, 40, 60)
     assert page.lines[0].words[0].confidence == pytest.approx(0.965)
     assert page.lines[1].block == 2
+
+
+@pytest.mark.parametrize(
+    ("text", "confidence", "scribble"),
+    [
+        ("c<S3”~>", 0.0, True),  # signatures as the dev set's flatbed pages had them read
+        ("Ss<=>", 0.35, True),
+        ("««œ<=", 0.28, True),
+        ("v>", 0.53, True),
+        ("Ss<=>", 0.75, False),  # read with confidence: not dropped
+        ("Số", 0.2, False),  # an unsure word of letters is a word
+        ("09/07/1957", 0.3, False),
+        ("IDVNM<<<<", 0.1, False),  # MRZ filler is pipeline.mrz's
+        ("<<<<<<<<", 0.1, False),
+        ("30%", 0.4, False),  # more digits than marks
+    ],
+)
+def test_ocr_scribbles(text: str, confidence: float, scribble: bool) -> None:
+    assert is_scribble(text, confidence) is scribble
+
+
+def test_ocr_tsv_drops_scribbles_and_their_empty_lines() -> None:
+    tsv = (
+        "5\t1\t1\t1\t1\t1\t10\t20\t30\t40\t91\tCHỦ\n"
+        "5\t1\t1\t1\t1\t2\t50\t20\t30\t40\t93\tTỊCH\n"
+        "5\t1\t1\t1\t2\t1\t10\t70\t90\t40\t21\tSs<=>\n"
+        "5\t1\t1\t1\t3\t1\t10\t120\t30\t40\t35\tc<S3”~>\n"
+        "5\t1\t1\t1\t3\t2\t50\t120\t30\t40\t88\tNGUYỄN\n"
+    )
+    page = page_from_tsv(tsv, number=1, width=200, height=200)
+    assert [line.text for line in page.lines] == ["CHỦ TỊCH", "NGUYỄN"]
 
 
 def test_ocr_timeout_is_its_own_error(page_image: np.ndarray) -> None:
