@@ -41,6 +41,7 @@ from pipeline.preprocess.geometry import (
     find_page,
     normalise_resolution,
     orient,
+    reads_better_turned,
     restore_fax_lines,
 )
 from pipeline.preprocess.page import (
@@ -79,6 +80,7 @@ __all__ = [
     "normalise_resolution",
     "orient",
     "preprocess",
+    "reads_better_turned",
     "remove_borders",
     "remove_leaders",
     "restore_fax_lines",

@@ -29,6 +29,7 @@ from pipeline.preprocess import (
     normalise_resolution,
     orient,
     preprocess,
+    reads_better_turned,
     remove_borders,
     remove_leaders,
     restore_fax_lines,
@@ -154,6 +155,16 @@ def test_preprocess_orientation_finds_quarter_turns(rotation: int) -> None:
     upright = orient(turned, _ctx())
     assert upright.shape == _a4().shape
     assert np.mean(upright == _a4()) > 0.999  # a lossless quarter turn back
+
+
+@pytest.mark.parametrize("turned", [False, True])
+def test_preprocess_half_turn_is_checked_by_reading(turned: bool) -> None:
+    page = _a4()
+    assert reads_better_turned(cv2.rotate(page, cv2.ROTATE_180) if turned else page) is turned
+
+
+def test_preprocess_half_turn_check_cannot_tell_on_an_empty_page() -> None:
+    assert reads_better_turned(np.full((1754, 1240), 255, np.uint8)) is None
 
 
 def test_preprocess_orientation_leaves_an_empty_page_alone() -> None:
@@ -589,6 +600,7 @@ DOUBTFUL_DEV_PAGES = [
     (68, "cmnd", "office_200dpi+crooked", 0),  # own: 90 (an upright card taken as sideways)
     (78, "marriage_certificate", "flatbed_300dpi+rotated", 180),  # own: 0 (score -0.175)
     (238, "cccd_back", "flatbed_300dpi", 0),  # OSD: 180
+    (220, "cccd_back", "phone_photo", 0),  # own: 180 (score -0.42), kept upright by reading it
 ]
 
 
