@@ -97,6 +97,14 @@ def test_ocr_tsv_parsing_nfc_and_confidence() -> None:
         ("IDVNM<<<<", 0.1, False),  # MRZ filler is pipeline.mrz's
         ("<<<<<<<<", 0.1, False),
         ("30%", 0.4, False),  # more digits than marks
+        ("c", 0.32, True),  # no vowel, unsure: a speck
+        ("Kø", 0.0, True),
+        ("nh", 0.2, True),
+        ("c", 0.8, False),  # read with confidence
+        ("B", 0.05, False),  # one capital: a party or a list item (Bên B)
+        ("ở", 0.1, False),  # a syllable (a vowel)
+        ("Ư", 0.1, False),
+        ("s4", 0.2, False),  # digits are not noise: a fax's digits are often unsure
     ],
 )
 def test_ocr_scribbles(text: str, confidence: float, scribble: bool) -> None:
