@@ -216,9 +216,9 @@ def reads_better_turned(image: np.ndarray) -> bool | None:
     """Whether the page reads better turned over: Tesseract reads a band across the middle of
     the page (:data:`_TURN_BAND`, on a ~1,700 px copy) turned over, and when it is not sure of
     that reading (:data:`_TURN_SURE`), as it lies too; the turn wins by :data:`_TURN_MARGIN`.
-    Text read upside down comes out as confident as noise (0.15–0.47 on the dev set's pages,
-    against 0.41–0.94 the right way up). None when it cannot tell: no Vietnamese model, or too
-    little text in the band.
+    Text read the wrong way up comes out as unsure as noise (0.14–0.47 on the dev set's
+    pages, against 0.41–0.94 for print the right way up). None when it cannot tell: no
+    Vietnamese model, or too little text in the band.
     """
     try:
         import tesserocr
