@@ -31,6 +31,7 @@ def _alone(**changes: Any) -> PreprocessOptions:
 # the default's timings. Stamp suppression alone keeps colour, so it runs with grayscale.
 SETTINGS: dict[str, PreprocessOptions] = {
     "none": _NONE,
+    "fax": _alone(fax=True),
     "grayscale": _alone(grayscale=True),
     "stamps": _alone(stamps=True, grayscale=True),
     "page_boundary": _alone(page_boundary=True),
@@ -48,7 +49,17 @@ SETTINGS: dict[str, PreprocessOptions] = {
     # Leave one out: what each default step adds once the others run.
     **{
         f"default_without_{step}": PreprocessOptions(**{step: False})
-        for step in ("stamps", "page_boundary", "deskew", "illumination", "denoise", "leaders")
+        for step in (
+            "fax",
+            "stamps",
+            "page_boundary",
+            "orientation",
+            "deskew",
+            "illumination",
+            "leaders",
+            "denoise",
+            "resolution",
+        )
     },
 }
 
