@@ -82,6 +82,10 @@ FROM_MRZ = "đọc từ vùng MRZ (dòng mã máy đọc) ở mặt sau thẻ"
 MRZ_REPAIRED = "một chữ số đọc sai trong vùng MRZ đã được sửa nhờ chữ số kiểm tra"
 MRZ_DISAGREE = "hai lần ghi số định danh trong vùng MRZ không khớp nhau"
 MRZ_CHECK_FAILED = "chữ số kiểm tra của vùng MRZ không khớp với số định danh đọc được"
+MRZ_END_ONLY = (
+    "chỉ đọc được số định danh ở cuối dòng MRZ (khớp chữ số kiểm tra); không đối chiếu được"
+    " với số giấy tờ"
+)
 CARD_NUMBER = "số in trên thẻ, không có nhãn"
 FAX_PAGE = "đọc từ bản fax (độ phân giải thấp): chữ số dễ bị đọc nhầm, cần đối chiếu"
 NO_DIGITS = "không đọc được chữ số nào"

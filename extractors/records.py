@@ -76,6 +76,9 @@ _SHARED = frozenset({"registration_number", "book_number", "registration_date",
 _MRZ_ID = re.compile(
     r"[IT1l][DO0]VNM([0-9OoIlSBZ]{9})([0-9OoIlSBZ])([0-9OoIlSBZ]{12})(?:[<«K]{1,2}([0-9]))?"
 )
+# The same line read too poorly at its start for _MRZ_ID (`TDVNMöB6G4981…`): the ID is still the
+# 12 digits just before the "<<" filler, and the final check digit after it.
+_MRZ_TAIL = re.compile(r"VNM\S*?([0-9OoIlSBZ]{12})[<«K]{2}([0-9])$")
 # The signing authority printed on a CCCD back without a label (two centred lines).
 _AUTHORITY_START = re.compile(r"^(?:cuc truong cuc canh sat|giam doc cong an|cuc canh sat)")
 _PARENT_NAME = {"mother": "mother_name", "father": "father_name"}
@@ -215,7 +218,7 @@ def read_mrz_id(text: str) -> tuple[str, float, str] | None:
     """
     match = _MRZ_ID.search(text.replace(" ", ""))
     if match is None:
-        return None
+        return _mrz_tail_id(text)
     repair = str.maketrans("OoIlSBZ", "0011582")
     doc, doc_check, full = (g.translate(repair) for g in match.groups()[:3])
     full_check = match[4]
@@ -239,6 +242,24 @@ def read_mrz_id(text: str) -> tuple[str, float, str] | None:
     if len(passing) == 1:
         return passing[0], 0.9, why.MRZ_REPAIRED
     return full, 0.5, why.MRZ_DISAGREE
+
+
+def _mrz_tail_id(text: str) -> tuple[str, float, str] | None:
+    """The ID at the end of an MRZ line whose start was misread, when it passes the final check
+    digit and names a known province; the document number cannot vouch for it, so it is weaker.
+
+    >>> _mrz_tail_id("TDVNMöB6G49818566079056498185<<0")[:2]
+    ('079056498185', 0.8)
+    >>> _mrz_tail_id("TDVNMöB6G49818566079056498185<<1") is None  # the check digit disagrees
+    True
+    """
+    match = _MRZ_TAIL.search(text.replace(" ", ""))
+    if match is None:
+        return None
+    full = match[1].translate(str.maketrans("OoIlSBZ", "0011582"))
+    if full[:3] not in ids.PROVINCE_CODES or check_digit(full) != match[2]:
+        return None
+    return full, 0.8, why.MRZ_END_ONLY
 
 
 # Digits the MRZ's OCR-B print is misread as, and the reverse (a "0" read as "6", "9" or "8").

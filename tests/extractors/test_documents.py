@@ -293,6 +293,17 @@ def test_documents_mrz_misread_digit_is_put_right_by_check_digits():
     assert read_mrz_id(line)[:2] == ("074092649391", 0.9)
 
 
+def test_documents_mrz_id_is_read_from_the_end_of_a_line_misread_at_its_start():
+    from pipeline.mrz import check_digit as _mrz_check
+
+    truth = "079056498185"  # the dev set's card back 094, as Tesseract read its first MRZ line
+    line = f"TDVNMöB6G49818566{truth}<<{_mrz_check(truth)}"
+    assert read_mrz_id(line)[:2] == (truth, 0.8)
+    assert read_mrz_id(f"TDVNMöB6G49818566{truth}<<{(int(_mrz_check(truth)) + 1) % 10}") is None
+    assert read_mrz_id(f"TDVNMöB6G49818566999{truth[3:]}<<{_mrz_check('999' + truth[3:])}") is None
+    assert read_mrz_id("5606289M<<<<<<0VNM<<<<<<<<<<<4") is None  # the second line: no ID
+
+
 def test_documents_unknown_document_gets_generic_label_values(make_document):
     got = values(make_document("Họ và tên: LÊ VĂN AN\nNgày sinh: 01/02/1990"), "unknown")
     assert got["subject"] == {"full_name": "Lê Văn An", "date_of_birth": "1990-02-01"}
