@@ -79,6 +79,7 @@ _MRZ_ID = re.compile(
 # The same line read too poorly at its start for _MRZ_ID (`TDVNMöB6G4981…`): the ID is still the
 # 12 digits just before the "<<" filler, and the final check digit after it.
 _MRZ_TAIL = re.compile(r"VNM\S*?([0-9OoIlSBZ]{12})[<«K]{2}([0-9])$")
+_MRZ_DIGITS = str.maketrans("OoIlSBZ", "0011582")  # letters the MRZ's digits are read as
 # The signing authority printed on a CCCD back without a label (two centred lines).
 _AUTHORITY_START = re.compile(r"^(?:cuc truong cuc canh sat|giam doc cong an|cuc canh sat)")
 _PARENT_NAME = {"mother": "mother_name", "father": "father_name"}
@@ -219,8 +220,7 @@ def read_mrz_id(text: str) -> tuple[str, float, str] | None:
     match = _MRZ_ID.search(text.replace(" ", ""))
     if match is None:
         return _mrz_tail_id(text)
-    repair = str.maketrans("OoIlSBZ", "0011582")
-    doc, doc_check, full = (g.translate(repair) for g in match.groups()[:3])
+    doc, doc_check, full = (g.translate(_MRZ_DIGITS) for g in match.groups()[:3])
     full_check = match[4]
     if full[3:] == doc:
         if full[:3] in ids.PROVINCE_CODES and _passes(full, doc_check, full_check):
@@ -256,7 +256,7 @@ def _mrz_tail_id(text: str) -> tuple[str, float, str] | None:
     match = _MRZ_TAIL.search(text.replace(" ", ""))
     if match is None:
         return None
-    full = match[1].translate(str.maketrans("OoIlSBZ", "0011582"))
+    full = match[1].translate(_MRZ_DIGITS)
     if full[:3] not in ids.PROVINCE_CODES or check_digit(full) != match[2]:
         return None
     return full, 0.8, why.MRZ_END_ONLY
