@@ -72,9 +72,22 @@ def ink_mask(small: np.ndarray) -> np.ndarray:
     rather than one threshold, so a gradient, a shadow, a dark desk around a photographed page or
     a grey paper tone is not ink, and a page with no ink at all stays empty (Otsu would split its
     noise in two).
+
+    Within :func:`page_pyramids` the mask of a copy is made once: orientation and deskew both
+    ask for that of the same ~1,000 px copy when the page was not turned (1.3 ms each). The
+    mask handed back is then shared: callers must not change it in place.
     """
+    cache = _PYRAMIDS.get()
+    key = ("ink", id(small))
+    if cache is not None:
+        entry = cache.get(key)
+        if entry is not None and entry[0]() is small:
+            return entry[1][0]
     paper = cv2.morphologyEx(small, cv2.MORPH_CLOSE, np.ones((31, 31), np.uint8))
-    return ((paper.astype(np.int16) - small) > 40).astype(np.uint8) * 255
+    mask = ((paper.astype(np.int16) - small) > 40).astype(np.uint8) * 255
+    if cache is not None:
+        cache[key] = (weakref.ref(small), [mask])
+    return mask
 
 
 def components(mask: np.ndarray) -> tuple[int, np.ndarray, np.ndarray, np.ndarray]:
@@ -123,7 +136,7 @@ def halve(image: np.ndarray) -> np.ndarray:
 # no skew, even light), so the next step's copies are already there. Only inside
 # :func:`page_pyramids`, where images are not changed in place once made (every step that
 # changes pixels works on a copy); elsewhere small_copy computes afresh.
-_PYRAMIDS: contextvars.ContextVar[dict[int, tuple[weakref.ref, list[np.ndarray]]] | None] = (
+_PYRAMIDS: contextvars.ContextVar[dict[Any, tuple[weakref.ref, list[np.ndarray]]] | None] = (
     contextvars.ContextVar("sohoa_pyramids", default=None)
 )
 

@@ -12,6 +12,7 @@ import numpy as np
 
 from pipeline.preprocess.context import (
     PageContext,
+    component_boxes,
     components,
     halved,
     ink_mask,
@@ -115,43 +116,90 @@ def _widest_run(empty: np.ndarray, lo: int, hi: int) -> tuple[int, int] | None:
     return best
 
 
+# Dots are measured on a mosaic of their boxes: each box (at most 6 × 6 px) cut out into a tile
+# of 8 × 8 with a blank pixel round it, _DOT_ROW tiles a row.
+_DOT_TILE = 8
+_DOT_ROW = 128
+
+
+def _dot_stats(mask: np.ndarray, boxes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Ink area and centroid row of the component of ``mask`` whose box is each row of ``boxes``
+    (``x, y, w, h``, at most 6 × 6 px): what ``cv2.connectedComponentsWithStats`` gives for them,
+    without labelling the whole mask.
+
+    A box may hold pixels of another component (a dot beside a letter), so the ink of each box
+    is labelled again on its own, all boxes at once on a mosaic (a few hundred thousand pixels
+    instead of the half page); the box's component is the one that spans its tile.
+    """
+    n = len(boxes)
+    x, y, w, h = (boxes[:, i] for i in range(4))
+    d = np.arange(_DOT_TILE - 2)
+    ys = y[:, None, None] + d[None, :, None]
+    xs = x[:, None, None] + d[None, None, :]
+    inside = (d[None, :, None] < h[:, None, None]) & (d[None, None, :] < w[:, None, None])
+    rows_max, cols_max = mask.shape[0] - 1, mask.shape[1] - 1
+    ink = (mask[np.minimum(ys, rows_max), np.minimum(xs, cols_max)] > 0) & inside
+    rows = -(-n // _DOT_ROW)
+    tiles = np.zeros((rows * _DOT_ROW, _DOT_TILE, _DOT_TILE), np.uint8)
+    tiles[:n, 1:-1, 1:-1] = ink * np.uint8(255)
+    mosaic = tiles.reshape(rows, _DOT_ROW, _DOT_TILE, _DOT_TILE).transpose(0, 2, 1, 3)
+    _, _, stats, centroids = components(mosaic.reshape(rows * _DOT_TILE, _DOT_ROW * _DOT_TILE))
+    stats, centroids = stats[1:], centroids[1:]
+    tile_x, tile_y = stats[:, 0] // _DOT_TILE, stats[:, 1] // _DOT_TILE
+    tile = np.minimum(tile_y * _DOT_ROW + tile_x, n - 1)
+    spans = (stats[:, 0] % _DOT_TILE == 1) & (stats[:, 1] % _DOT_TILE == 1)
+    spans &= (stats[:, 2] == w[tile]) & (stats[:, 3] == h[tile])
+    area, row = np.zeros(n), np.zeros(n)
+    own = tile[spans]
+    area[own] = stats[spans, 4]
+    row[own] = centroids[spans, 1] - tile_y[spans] * _DOT_TILE - 1 + y[own]
+    return area, row
+
+
 def find_leaders(grey: np.ndarray) -> list[tuple[int, int, int, int]]:
     """Boxes ``(x0, y0, x1, y1)`` of dot leaders (the ``.........`` of forms), full-size pixels.
 
     On a 1/2 copy, a leader is a row of at least 6 tiny dots (at most 6 × 6 px, so 3–12 px at
     full size: a dot of 9–14 pt type at 200–300 dpi), each within 4 dot widths of the next and on
     the same line (±2 px). Tone marks and the dots of i and nặng never form such rows.
+
+    The components' boxes come from their contours (:func:`component_boxes`) and only the tiny
+    ones are measured (:func:`_dot_stats`): 6 ms a page against 9 ms for labelling the whole
+    mask, with the same leaders on all 323 dev-set pages.
     """
     small = halved(grey, 1)
     _, mask = cv2.threshold(small, 0, 255, cv2.THRESH_BINARY_INV | cv2.THRESH_OTSU)
-    _, _, stats, centroids = components(mask)
-    w, h, area = (stats[1:, i] for i in (2, 3, 4))
-    dots = np.flatnonzero((w <= 6) & (h <= 6) & (area <= 30) & (w <= 2 * h) & (h <= 2 * w)) + 1
-    if len(dots) < 6:
+    boxes = component_boxes(mask)
+    w, h = boxes[:, 2], boxes[:, 3]
+    boxes = boxes[(w <= 6) & (h <= 6) & (w <= 2 * h) & (h <= 2 * w)]
+    if len(boxes) < 6:
         return []
-    cy = centroids[dots, 1]
-    order = dots[np.lexsort((stats[dots, 0], np.round(cy / 3)))]
-    boxes: list[tuple[int, int, int, int]] = []
-    chain = [order[0]]
+    area, cy = _dot_stats(mask, boxes)
+    boxes, cy = boxes[area <= 30], cy[area <= 30]
+    if len(boxes) < 6:
+        return []
+    order = np.lexsort((boxes[:, 0], np.round(cy / 3)))
+    boxes, cy = boxes[order], cy[order]
+    leaders: list[tuple[int, int, int, int]] = []
+    chain = [0]
 
     def close(chain: list[int]) -> None:
         if len(chain) >= 6:
-            c = stats[chain]
+            c = boxes[chain]
             x0, y0 = c[:, 0].min(), c[:, 1].min()
             x1, y1 = (c[:, 0] + c[:, 2]).max(), (c[:, 1] + c[:, 3]).max()
-            boxes.append((2 * int(x0) - 2, 2 * int(y0) - 2, 2 * int(x1) + 2, 2 * int(y1) + 2))
+            leaders.append((2 * int(x0) - 2, 2 * int(y0) - 2, 2 * int(x1) + 2, 2 * int(y1) + 2))
 
-    for label in order[1:]:
+    for i in range(1, len(boxes)):
         prev = chain[-1]
-        gap = stats[label, 0] - (stats[prev, 0] + stats[prev, 2])
-        same_line = abs(centroids[label, 1] - centroids[prev, 1]) <= 2
-        if same_line and 0 <= gap <= 4 * max(stats[prev, 2], 2):
-            chain.append(label)
+        gap = boxes[i, 0] - (boxes[prev, 0] + boxes[prev, 2])
+        if abs(cy[i] - cy[prev]) <= 2 and 0 <= gap <= 4 * max(boxes[prev, 2], 2):
+            chain.append(i)
         else:
             close(chain)
-            chain = [label]
+            chain = [i]
     close(chain)
-    return boxes
+    return leaders
 
 
 def remove_leaders(image: np.ndarray, ctx: PageContext) -> np.ndarray:

@@ -38,6 +38,7 @@ from pipeline.preprocess import (
 )
 from pipeline.preprocess.context import component_boxes, components, page_pyramids, small_copy
 from pipeline.preprocess.geometry import _profile_scores, fax_lines
+from pipeline.preprocess.page import _dot_stats
 from pipeline.preprocess.tone import choose_binarisation
 
 FONT = "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"
@@ -124,6 +125,18 @@ def test_preprocess_component_boxes_are_the_components_boxes() -> None:
         boxes = component_boxes(mask)
         assert sorted(map(tuple, boxes)) == sorted(map(tuple, stats[1:, :4]))
         assert list(map(tuple, boxes)) == sorted(map(tuple, boxes), key=lambda b: (b[1], b[0]))
+
+
+def test_preprocess_dot_stats_are_the_components_stats() -> None:
+    # Dense specks: many tiny boxes hold pixels of a neighbouring component.
+    mask = (np.random.default_rng(4).random((200, 300)) > 0.8).astype(np.uint8) * 255
+    _, _, stats, centroids = components(mask)
+    tiny = (stats[1:, 2] <= 6) & (stats[1:, 3] <= 6)
+    boxes = stats[1:, :4][tiny]
+    area, row = _dot_stats(mask, boxes)
+    assert len(boxes) > 1000
+    assert (area == stats[1:, 4][tiny]).all()
+    assert np.allclose(row, centroids[1:, 1][tiny])
 
 
 def test_preprocess_profile_scores_are_the_rotated_row_profiles() -> None:
