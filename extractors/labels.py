@@ -474,6 +474,17 @@ def _prefer_within_lines(spans: list[Span]) -> list[Span]:
     return sorted(kept, key=lambda s: s.start)
 
 
+def _book_title(doc: Doc, span: Span, line_end: int) -> bool:
+    """Whether a "Số đăng ký …" label is the title of a register book printed with its hỏi,
+    "SỔ ĐĂNG KÝ KHAI SINH NĂM 2013" (*the book* of birth registrations), not a label: folded,
+    both read "so dang ky khai sinh", and its "năm 2013" came out as the registration number,
+    auto-accepted, on every register page of the dev set. Only without a colon after it, so a
+    label whose sắc OCR read as a hỏi ("Sổ đăng ký khai sinh: 123/2020") stays a label."""
+    if split_key(span.label_)[1] != "registration_number" or doc[span.start].lower_ != "sổ":
+        return False
+    return not (span.end < line_end and ":" in doc[span.end].text)
+
+
 @Language.factory(
     "sohoa_label_ruler_v1",
     default_config={"fuzzy_threshold": 88.0},
@@ -535,6 +546,8 @@ class LabelRuler:
         if sum(t.text.count("(") - t.text.count(")") for t in before) > 0:
             return False
         words = sum(1 for t in span if not is_separator(t))
+        if _book_title(doc, span, line_end):
+            return False
         if span.label_.endswith(":_role"):
             # A section heading opens its line: "Bên A đồng ý bán cho Bên B" is an article.
             return all(_NUMBERING.match(t.text) for t in before)

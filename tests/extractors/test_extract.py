@@ -103,6 +103,16 @@ def test_extract_birth_certificate_values(make_document):
     }
 
 
+def test_extract_a_register_books_title_is_not_a_registration_number(subject) -> None:
+    title = "UBND XÃ LA BẰNG Quyển số: 02\nSỔ ĐĂNG KÝ KHAI SINH NĂM 2013\nTrang 11\n"
+    found = subject(title, "civil_register_page")
+    assert "registration_number" not in found
+    assert found["book_number"] == "02"
+    # The label itself, even with its sắc misread as a hỏi, still reads the number.
+    assert subject("Sổ đăng ký khai sinh: 176/2013\n")["registration_number"] == "176/2013"
+    assert subject("Số đăng ký khai sinh: 176/2013\n")["registration_number"] == "176/2013"
+
+
 def test_extract_application_form_values(make_document):
     assert values(extract(make_document(APPLICATION_FORM), "application_form")) == {
         "subject": {
