@@ -475,14 +475,21 @@ def _prefer_within_lines(spans: list[Span]) -> list[Span]:
 
 
 def _book_title(doc: Doc, span: Span, line_end: int) -> bool:
-    """Whether a "Số đăng ký …" label is the title of a register book printed with its hỏi,
-    "SỔ ĐĂNG KÝ KHAI SINH NĂM 2013" (*the book* of birth registrations), not a label: folded,
-    both read "so dang ky khai sinh", and its "năm 2013" came out as the registration number,
-    auto-accepted, on every register page of the dev set. Only without a colon after it, so a
-    label whose sắc OCR read as a hỏi ("Sổ đăng ký khai sinh: 123/2020") stays a label."""
-    if split_key(span.label_)[1] != "registration_number" or doc[span.start].lower_ != "sổ":
+    """Whether a "Số đăng ký …" label is the title of a register book, "SỔ ĐĂNG KÝ KHAI SINH NĂM
+    2013" (*the book* of birth registrations), not a label: folded, both read "so dang ky khai
+    sinh", OCR reads the capital's hỏi as a sắc ("SỐ ĐĂNG KÝ"), and the title's year came out as
+    the registration number, auto-accepted, on the register pages of the dev set. A title has no
+    colon after it, and either the hỏi or a year ("năm 2013") right after it."""
+    if split_key(span.label_)[1] != "registration_number":
         return False
-    return not (span.end < line_end and ":" in doc[span.end].text)
+    if span.end < line_end and ":" in doc[span.end].text:
+        return False
+    year_follows = (
+        span.end + 1 < line_end
+        and doc[span.end].norm_ == "nam"
+        and re.fullmatch(r"\d{4}", doc[span.end + 1].text) is not None
+    )
+    return year_follows or doc[span.start].lower_ == "sổ"
 
 
 @Language.factory(
