@@ -12,7 +12,6 @@ CPU per page, all cleaning, OCR and their ratio (the target is 15 %).
 from __future__ import annotations
 
 import argparse
-import json
 import time
 from collections import Counter
 from pathlib import Path
@@ -24,20 +23,19 @@ __all__ = ["cost_pages", "measure_cost"]
 
 
 def cost_pages(folder: Path, *, every: bool = False) -> list[Path]:
-    """The scans measured: one per (document type, profile) in name order, or ``every`` one."""
-    seen: set[tuple[str, str]] = set()
+    """The scans measured: one per (document type, profile) in name order, or ``every`` one;
+    register pages and members of archives left out (:func:`~.runner.find_truths` finds them)."""
+    from pipeline.evaluate.runner import find_truths
+
+    seen: set[tuple[str, str | None]] = set()
     picked: list[Path] = []
-    for truth_path in sorted(folder.glob("*.json")):
-        truth = json.loads(truth_path.read_text(encoding="utf-8"))
-        if truth.get("doc_type") in (None, "civil_register_page"):
+    for found in find_truths(folder)[0]:
+        truth = found.truth
+        key = (truth.doc_type, truth.profile)
+        if truth.doc_type == "civil_register_page" or truth.member or (key in seen and not every):
             continue
-        key = (truth["doc_type"], truth.get("profile", ""))
-        if key in seen and not every:
-            continue
-        scans = [p for p in folder.glob(truth_path.stem + ".*") if p.suffix != ".json"]
-        if scans:
-            seen.add(key)
-            picked.append(scans[0])
+        seen.add(key)
+        picked.append(found.scan)
     return picked
 
 
@@ -60,16 +58,10 @@ def measure_cost(scans: list[Path], *, repeat: int = 3) -> dict[str, Any]:
         files = [item for item in items if isinstance(item, InputFile)]
     for item in files:
         image, dpi = load_page(item, 1, dpi=dpi_default, max_pixels=max_pixels)
-        best: tuple[float, dict[str, float], Any, dict[str, Any]] | None = None
-        for _ in range(max(1, repeat)):
-            clean, provenance = preprocess(image, options)
-            total = sum(provenance["cpu_ms"].values())
-            if best is None or total < best[0]:
-                best = (total, provenance["cpu_ms"], clean, provenance)
-        assert best is not None
-        total, per_step, clean, provenance = best
-        cleaning += total
-        steps.update(per_step)
+        runs = [preprocess(image, options) for _ in range(max(1, repeat))]
+        clean, provenance = min(runs, key=lambda run: sum(run[1]["cpu_ms"].values()))
+        cleaning += sum(provenance["cpu_ms"].values())
+        steps.update(provenance["cpu_ms"])
         start = time.thread_time()
         engine.read(clean, number=1, dpi=clean_dpi(dpi, provenance))
         ocr += 1000 * (time.thread_time() - start)

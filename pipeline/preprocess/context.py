@@ -77,16 +77,13 @@ def ink_mask(small: np.ndarray) -> np.ndarray:
     ask for that of the same ~1,000 px copy when the page was not turned (1.3 ms each). The
     mask handed back is then shared: callers must not change it in place.
     """
-    cache = _PYRAMIDS.get()
-    key = ("ink", id(small))
-    if cache is not None:
-        entry = cache.get(key)
-        if entry is not None and entry[0]() is small:
-            return entry[1][0]
+    kept = _derived(small, "ink")
+    if kept:
+        return kept[0]
     paper = cv2.morphologyEx(small, cv2.MORPH_CLOSE, np.ones((31, 31), np.uint8))
     mask = ((paper.astype(np.int16) - small) > 40).astype(np.uint8) * 255
-    if cache is not None:
-        cache[key] = (weakref.ref(small), [mask])
+    if kept is not None:
+        kept.append(mask)
     return mask
 
 
@@ -136,9 +133,22 @@ def halve(image: np.ndarray) -> np.ndarray:
 # no skew, even light), so the next step's copies are already there. Only inside
 # :func:`page_pyramids`, where images are not changed in place once made (every step that
 # changes pixels works on a copy); elsewhere small_copy computes afresh.
-_PYRAMIDS: contextvars.ContextVar[dict[Any, tuple[weakref.ref, list[np.ndarray]]] | None] = (
-    contextvars.ContextVar("sohoa_pyramids", default=None)
-)
+_PYRAMIDS: contextvars.ContextVar[
+    dict[tuple[str, int], tuple[weakref.ref, list[np.ndarray]]] | None
+] = contextvars.ContextVar("sohoa_pyramids", default=None)
+
+
+def _derived(image: np.ndarray, kind: str) -> list[np.ndarray] | None:
+    """The list of what was made of ``image`` of one ``kind`` (its halvings, its ink mask) on
+    this page, to read and extend; None outside :func:`page_pyramids` (nothing is kept)."""
+    cache = _PYRAMIDS.get()
+    if cache is None:
+        return None
+    entry = cache.get((kind, id(image)))
+    if entry is None or entry[0]() is not image:  # new, or another image at a freed address
+        entry = (weakref.ref(image), [])
+        cache[(kind, id(image))] = entry
+    return entry[1]
 
 
 @contextlib.contextmanager
@@ -154,16 +164,13 @@ def page_pyramids() -> Iterator[None]:
 
 def halved(image: np.ndarray, n: int) -> np.ndarray:
     """``image`` halved ``n`` times (:func:`halve`); reused within :func:`page_pyramids`."""
-    cache = _PYRAMIDS.get()
-    if cache is None:
+    levels = _derived(image, "halvings")
+    if levels is None:
         for _ in range(n):
             image = halve(image)
         return image
-    entry = cache.get(id(image))
-    if entry is None or entry[0]() is not image:
-        entry = (weakref.ref(image), [image])
-        cache[id(image)] = entry
-    levels = entry[1]
+    if not levels:
+        levels.append(image)
     while len(levels) <= n:
         levels.append(halve(levels[-1]))
     return levels[n]

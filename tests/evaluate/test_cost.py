@@ -2,21 +2,21 @@
 
 from __future__ import annotations
 
-import json
 import shutil
 from pathlib import Path
 
 import pytest
 
 from pipeline.evaluate.cost import cost_pages, main, measure_cost
+from pipeline.samples.truth import GroundTruth, TruthPage, write_truth
 
 SAMPLES = Path(__file__).resolve().parents[2] / "sample_scans"
 
 
 def _truth(folder: Path, stem: str, doc_type: str, profile: str) -> None:
-    (folder / f"{stem}.json").write_text(
-        json.dumps({"doc_type": doc_type, "profile": profile}), encoding="utf-8"
-    )
+    page = TruthPage(number=1, text="x")
+    truth = GroundTruth(file=f"{stem}.png", doc_type=doc_type, profile=profile, pages=[page])
+    write_truth(truth, folder / f"{stem}.json")
     (folder / f"{stem}.png").write_bytes(b"")
 
 
