@@ -419,6 +419,9 @@ _LEADER = re.compile(r"^(?:\.{2,}|…+|_{2,})$")
 _COLONS = (":", ";")  # OCR reads a label's colon as ";" now and then ("Dân tộc; Kinh")
 _LEADER_RUN = re.compile(r"^[^\w]*(?:\.{3,}|…|_{3,})")
 _MAX_CONTINUATION_LINES = 3
+# A label alone on its line is matched fuzzily without a colon after it: a few words.
+_MIN_ALONE_WORDS, _MAX_ALONE_WORDS = 2, 8
+_LONGER_THRESHOLD = 90.0  # … and closer still to replace an exact shorter label at its start
 # Set on label and value spans only: span extensions are keyed by character offsets, so two span
 # groups covering the same characters would share them.
 for _name, _default in (("strength", 1.0), ("label_start", None)):
@@ -534,7 +537,10 @@ class LabelRuler:
             in_line = [s for s in found if start <= s.start < end]
             valid = [s for s in in_line if self._is_label(doc, s, start, end)]
             groups = self._group(doc, valid)
-            if not groups or not self._at_line_start(doc, start, groups[0].start):
+            alone = self._alone(doc, start, end, groups)
+            if alone is not None:
+                groups = [alone]
+            elif not groups or not self._at_line_start(doc, start, groups[0].start):
                 fuzzy = self._fuzzy(doc, start, end, groups)
                 if fuzzy is not None:
                     groups.insert(0, fuzzy)
@@ -606,17 +612,53 @@ class LabelRuler:
         )
         if colon is None or colon == first:
             return None
-        text = " ".join(t.norm_ for t in doc[first:colon] if not is_separator(t))
+        return self._closest(doc, first, colon)
+
+    def _closest(
+        self, doc: Doc, first: int, end: int, *, whole: bool = False, threshold: float | None = None
+    ) -> Span | None:
+        """``[first, end)`` as a fuzzy label (strength 0.9) if it is close to one, else None.
+
+        With ``whole`` (a line standing alone, no colon to end the label) the label must have
+        as many words: "CHỨNG MINH NHÂN DÂN", a card's title, is not "Chứng minh nhân dân số".
+        """
+        text = " ".join(t.norm_ for t in doc[first:end] if not is_separator(t))
         if len(text) < 4:
             return None
-        best = process.extractOne(
-            text, self.choices, scorer=fuzz.ratio, score_cutoff=self.fuzzy_threshold
-        )
-        if best is None:
+        cutoff = max(self.fuzzy_threshold, threshold or 0.0)
+        best = process.extractOne(text, self.choices, scorer=fuzz.ratio, score_cutoff=cutoff)
+        if best is None or (whole and best[0].count(" ") != text.count(" ")):
             return None
-        span = Span(doc, first, colon, label=self.keys[best[0]])
+        span = Span(doc, first, end, label=self.keys[best[0]])
         span._.strength = 0.9
         return span
+
+    def _alone(self, doc: Doc, start: int, end: int, groups: list[Span]) -> Span | None:
+        """A label printed alone on its line, its value on the line below, with OCR letter
+        errors and no colon ("HO VA TEM" over the name), or None.
+
+        The line (after its item number) must be a few words of letters, not the document's
+        last: "Ngày sinh 12/3/1990" is a label and its value. An exact match of a shorter label
+        at its start followed by one word gives way to a longer label the whole line is closer
+        still to ("NGÀY THÁNG NĂM" of "NGÀY THÁNG NĂM SlNH"); otherwise exact labels are kept.
+        """
+        first = start
+        while first < end and _NUMBERING.match(doc[first].text):
+            first += 1
+        words = [t for t in doc[first:end] if not is_separator(t)]
+        if not _MIN_ALONE_WORDS <= len(words) <= _MAX_ALONE_WORDS or end >= len(doc):
+            return None
+        if not all(c.isalpha() for t in words for c in t.text):
+            return None
+        if not groups:
+            return self._closest(doc, first, end, whole=True)
+        exact = groups[0]
+        rest = [t for t in doc[exact.end : end] if not is_separator(t)]
+        # Only a garbled last word of a longer label: "Quốc tịch Việt Nam" is a label and value.
+        if len(groups) > 1 or exact.start != first or len(rest) != 1:
+            return None
+        longer = self._closest(doc, first, end, whole=True, threshold=_LONGER_THRESHOLD)
+        return longer if longer is not None and longer.label_ != exact.label_ else None
 
 
 @Language.component("sohoa_label_values_v1", assigns=["doc.spans"], requires=["doc.spans"])

@@ -236,6 +236,32 @@ def test_extract_value_on_next_line(subject, text, expected):
     assert subject(text)["full_name"] == expected
 
 
+@pytest.mark.parametrize(
+    ("text", "field", "expected"),
+    [
+        ("HO VA TEM\nNGUYỄN VĂN AN", "full_name", "Nguyễn Văn An"),
+        ("3. NOI THUONG TRUU\nThôn 4, xã An Bình", "place_of_residence", "Thôn 4, xã An Bình"),
+        # An exact shorter label ("Ngày, tháng, năm": an issue date) gives way to the longer one.
+        ("NGÀY THÁNG NĂM SlNH\n15/03/1987", "date_of_birth", "1987-03-15"),
+    ],
+)
+def test_extract_garbled_label_alone_on_its_line(subject, text, field, expected):
+    assert subject(text) == {field: expected}
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Quốc tịch Việt Nam\nHọ và tên: LÊ AN", {"nationality": "Việt Nam", "full_name": "Lê An"}),
+        ("Dân tộc Kinh\nHọ và tên: LÊ AN", {"ethnicity": "Kinh", "full_name": "Lê An"}),
+        # A card's title, one word short of the label "Chứng minh nhân dân số", is no label.
+        ("CHỨNG MINH NHẤN DÂN\nHọ và tên: LÊ AN", {"full_name": "Lê An"}),
+    ],
+)
+def test_extract_label_and_value_of_letters_are_not_one_garbled_label(subject, text, expected):
+    assert subject(text) == expected
+
+
 def test_extract_empty_form_field_does_not_take_next_line(subject):
     text = "9. Email: ..............\n10. Nơi tạm trú: ..........\nTôi xin cam đoan"
     assert subject(text) == {}
