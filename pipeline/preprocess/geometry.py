@@ -153,14 +153,21 @@ def _upright_score(mask: np.ndarray) -> float:
     return (above - below) / (above + below) if above + below else 0.0
 
 
-def _straighten(mask: np.ndarray, max_degrees: float) -> np.ndarray:
+def _straighten(mask: np.ndarray, max_degrees: float, angle: float | None = None) -> np.ndarray:
     """``mask`` rotated so its lines are horizontal, to the nearest degree (the angle is found
-    on a 1/4 copy: 31 trial rotations of a 250 px mask cost ~3 ms, of the full mask ~90 ms)."""
-    coarse = cv2.resize(mask, None, fx=0.25, fy=0.25, interpolation=cv2.INTER_AREA)
-    angle = _best_angle(coarse, np.arange(-max_degrees, max_degrees + 0.5, 1.0))
+    on a 1/4 copy: 31 trial rotations of a 250 px mask cost ~3 ms, of the full mask ~90 ms),
+    or by ``angle`` when given (:func:`_coarse_angle`)."""
+    if angle is None:
+        angle = _coarse_angle(mask, max_degrees)
     h, w = mask.shape
     matrix = cv2.getRotationMatrix2D((w / 2, h / 2), angle, 1.0)
     return cv2.warpAffine(mask, matrix, (w, h), flags=cv2.INTER_NEAREST)
+
+
+def _coarse_angle(mask: np.ndarray, max_degrees: float) -> float:
+    """The rotation, to the nearest degree, that makes the lines of ``mask`` horizontal."""
+    coarse = cv2.resize(mask, None, fx=0.25, fy=0.25, interpolation=cv2.INTER_AREA)
+    return float(_best_angle(coarse, np.arange(-max_degrees, max_degrees + 0.5, 1.0)))
 
 
 _OSD = threading.local()  # whether this thread's osd model failed to load
@@ -308,6 +315,9 @@ _FLIP = -0.25  # below: upside down, surely (upside-down A4 pages score -0.4 to 
 _SIDEWAYS_SURE = 0.1
 
 
+_CROOKED = 3.0  # degrees: a page straightened by this much is checked again for lying sideways
+
+
 def _own_reading(image: np.ndarray, max_skew: float) -> tuple[bool, float] | None:
     """Whether the lines run up the page (sideways) and the upright score once they run across;
     None when there is too little ink to judge."""
@@ -316,6 +326,10 @@ def _own_reading(image: np.ndarray, max_skew: float) -> tuple[bool, float] | Non
     if cv2.countNonZero(mask) < 200:
         return None
     sideways = _gap_share(mask.T) > 1.5 * _gap_share(mask)  # 1.5: see _gap_share
+    if sideways and abs(angle := _coarse_angle(mask, max_skew)) >= _CROOKED:
+        # Lines tilted by some degrees leave no empty row between them (a portrait page 8.5°
+        # crooked had been taken for sideways): count the gaps again on the straightened page.
+        sideways = _gap_share(mask.T) > 1.5 * _gap_share(_straighten(mask, max_skew, angle))
     if sideways:
         mask = cv2.rotate(mask, cv2.ROTATE_90_CLOCKWISE)
     return sideways, _upright_score(_straighten(without_rules(mask), max_skew))
