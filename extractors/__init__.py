@@ -57,8 +57,9 @@ def extract(
     faxes = {page.number for page in document.pages if is_fax(page.preprocess)}
     for record in records:
         for field in record.fields.values():
-            field.confidence = calibration.apply(field.name, field.confidence)
-            if cap_faxes and field.page in faxes and field.confidence > FAX_CONFIDENCE:
+            fax = field.page in faxes
+            field.confidence = calibration.apply(field.name, field.confidence, fax=fax)
+            if cap_faxes and fax and field.confidence > FAX_CONFIDENCE:
                 field.confidence = FAX_CONFIDENCE
                 field.reasons.append(f"{field.name}: {why.FAX_PAGE}")
     return records

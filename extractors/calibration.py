@@ -40,6 +40,7 @@ from pydantic import BaseModel, Field
 
 __all__ = [
     "CALIBRATION_PATH",
+    "FAX_KEY",
     "Calibration",
     "Outcome",
     "collect_outcomes",
@@ -59,6 +60,8 @@ FAMILIES = {
 }  # fmt: skip
 """Field → family; fields not listed (places, authorities, …) are ``places``."""
 _MIN_FIELD_EXAMPLES = 150  # fewer than this and a field borrows its family's curve
+FAX_KEY = "fax"
+"""The curve of every field read on a fax page (one, pooled: fax fields are few and alike)."""
 
 
 def family_of(field: str) -> str:
@@ -73,14 +76,23 @@ class Calibration(BaseModel):
     accept_threshold: float = 0.995
     steps: dict[str, list[tuple[float, float]]] = Field(default_factory=dict)
 
-    def apply(self, field: str, raw: float) -> float:
+    def apply(self, field: str, raw: float, *, fax: bool = False) -> float:
         """Calibrated confidence of a ``field`` whose raw confidence is ``raw``.
 
         The first step covers everything at or below its ``raw_from`` too: the isotonic fit's
         first block is the best estimate for the lowest confidences, including ones lower than
         any seen when fitting (a correct value read with a raw 0.07 is not certainly wrong).
+        A field read on a fax page (``fax``) has one curve of its own, :data:`FAX_KEY`, when the
+        calibration has it: fax pages are read so much worse that their errors would otherwise
+        set every field's curve.
         """
-        steps = self.steps.get(field) or self.steps.get(family_of(field)) or self.steps.get("*")
+        steps = self.steps.get(FAX_KEY) if fax else None
+        steps = (
+            steps
+            or self.steps.get(field)
+            or self.steps.get(family_of(field))
+            or self.steps.get("*")
+        )
         if not steps:
             return raw
         index = max(0, bisect_right([s[0] for s in steps], raw) - 1)
@@ -122,19 +134,23 @@ def _isotonic(pairs: Sequence[tuple[float, bool]]) -> list[tuple[float, float]]:
 
 
 def fit(outcomes: Iterable[Outcome], version: str, fitted_on: str = "") -> Calibration:
-    """Fit one step function per field with enough examples, per family, and one for all."""
+    """Fit one step function per field with enough examples, per family, and one for all;
+    fields read on fax pages get one of their own (:data:`FAX_KEY`) and no say in the others."""
     groups: dict[str, list[tuple[float, bool]]] = defaultdict(list)
     for o in outcomes:
         if o.raw is None or o.value is None:
             continue
         pair = (o.raw, o.correct)
+        if o.fax:
+            groups[FAX_KEY].append(pair)
+            continue
         groups["*"].append(pair)
         groups[family_of(o.name)].append(pair)
         groups[o.name].append(pair)
     steps = {
         key: _isotonic(pairs)
         for key, pairs in sorted(groups.items())
-        if key == "*"
+        if key in {"*", FAX_KEY}
         or key in FAMILIES.values()
         or key == "places"
         or len(pairs) >= _MIN_FIELD_EXAMPLES
@@ -156,6 +172,7 @@ class Outcome:
     raw: float | None
     correct: bool
     handwritten: bool = False  # the truth marks the value as written by hand only
+    fax: bool = False  # read on a page cleaning found to be a fax: held for review in production
 
     @property
     def printed(self) -> bool:
@@ -173,6 +190,7 @@ def _interpret_file(truth_file: Any, cache_db: str, predicted_type: bool) -> lis
     from pipeline.load import expand_inputs, page_count
     from pipeline.models import Document, DocumentResult
     from pipeline.options import Options, ScoringOptions
+    from pipeline.preprocess.geometry import is_fax
     from pipeline.validate import validate
 
     options = Options(
@@ -188,6 +206,7 @@ def _interpret_file(truth_file: Any, cache_db: str, predicted_type: bool) -> lis
         )
         pages = [read_page(item, n, options) for n in range(1, page_count(item, 2000) + 1)]
     document = Document(source=item.name, sha256=item.sha256, pages=tuple(pages))
+    fax = any(is_fax(page.preprocess) for page in pages)
     doc_type, type_confidence = (
         classify(document) if predicted_type else (truth_file.truth.doc_type, 1.0)
     )
@@ -218,6 +237,7 @@ def _interpret_file(truth_file: Any, cache_db: str, predicted_type: bool) -> lis
                 o.confidence if o.extracted else None,
                 o.correct,
                 o.handwritten,
+                fax,
             )
         )
     return outcomes
@@ -227,24 +247,33 @@ def collect_outcomes(
     folder: Path, cache_db: str, workers: int = 2, *, predicted_type: bool = True
 ) -> list[Outcome]:
     """OCR (or read from ``cache_db``) every labelled scan under ``folder``, extract, score."""
+    from pipeline.digitise import get_store
     from pipeline.evaluate.runner import find_truths
 
     os.environ.setdefault("OMP_THREAD_LIMIT", "1")
     truths, _ = find_truths(folder)
+    get_store(cache_db)  # created (and migrated) once, before the threads share it
     with ThreadPoolExecutor(max_workers=workers) as pool:
         results = pool.map(lambda t: _interpret_file(t, cache_db, predicted_type), truths)
         return [o for outcomes in results for o in outcomes]
 
 
 def routing_figures(outcomes: Sequence[Outcome], calibration: Calibration) -> dict[str, Any]:
-    """Exact match, and the auto-accept rate and error among accepted after ``calibration``."""
+    """Exact match, and the auto-accept rate and error among accepted after ``calibration``.
+
+    Fields of fax documents are never accepted, as in production (``extractors.FAX_CONFIDENCE``
+    holds them below any threshold): the figures are the ones a batch would show.
+    """
+    from extractors import FAX_CONFIDENCE
+
     in_truth = [o for o in outcomes if o.truth is not None]
     extracted = [o for o in outcomes if o.raw is not None and o.value is not None]
-    accepted = [
-        o
-        for o in extracted
-        if calibration.apply(o.name, o.raw or 0.0) >= calibration.accept_threshold
-    ]
+
+    def confidence(o: Outcome) -> float:
+        calibrated = calibration.apply(o.name, o.raw or 0.0, fax=o.fax)
+        return min(calibrated, FAX_CONFIDENCE) if o.fax else calibrated
+
+    accepted = [o for o in extracted if confidence(o) >= calibration.accept_threshold]
     wrong = [o for o in accepted if not o.correct]
 
     def em(name: str | None) -> float | None:
@@ -271,6 +300,11 @@ def _main(argv: list[str] | None = None) -> int:
     parser.add_argument("--cache", default="sqlite:////tmp/sohoa-ocr-cache.db")
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--out", type=Path, default=CALIBRATION_PATH)
+    parser.add_argument(
+        "--calibration",
+        type=Path,
+        help="report/errors: the calibration to judge (default: the shipped one)",
+    )
     parser.add_argument("--version", default=f"sohoa.calibration.{date.today():%Y%m%d}")
     parser.add_argument("--truth-type", action="store_true", help="skip classification")
     parser.add_argument(
@@ -294,6 +328,8 @@ def _main(argv: list[str] | None = None) -> int:
         args.out.parent.mkdir(parents=True, exist_ok=True)
         args.out.write_text(calibration.model_dump_json(indent=1) + "\n", encoding="utf-8")
         print(f"wrote {args.out}")
+    elif args.calibration is not None:
+        calibration = Calibration.model_validate_json(args.calibration.read_text("utf-8"))
     else:
         calibration = get_calibration()
     if args.command == "errors":

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import pytest
 
 from extractors.calibration import (
@@ -64,6 +66,13 @@ def test_calibration_routing_figures_count_errors_among_accepted():
     figures = routing_figures(outcomes, calibration)
     assert figures["auto_accept_rate"] == 1.0
     assert figures["error_among_accepted"] == pytest.approx(0.01)
+
+
+def test_calibration_routing_figures_hold_fax_fields_for_review():
+    calibration = Calibration(version="t", steps={"*": [(0.0, 0.999)]})
+    plain = outcome("sex", 0.99, True)
+    figures = routing_figures([plain, dataclasses.replace(plain, fax=True)], calibration)
+    assert (figures["extracted"], figures["auto_accepted"]) == (2, 1)
 
 
 @pytest.mark.skipif(not CALIBRATION_PATH.exists(), reason="no calibration shipped yet")
