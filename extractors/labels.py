@@ -422,6 +422,7 @@ _MAX_CONTINUATION_LINES = 3
 # A label alone on its line is matched fuzzily without a colon after it: a few words.
 _MIN_ALONE_WORDS, _MAX_ALONE_WORDS = 2, 8
 _LONGER_THRESHOLD = 90.0  # … and closer still to replace an exact shorter label at its start
+_MAX_GARBLED_WORDS = 2  # words between an exact label and its colon that may end a longer one
 # Set on label and value spans only: span extensions are keyed by character offsets, so two span
 # groups covering the same characters would share them.
 for _name, _default in (("strength", 1.0), ("label_start", None)):
@@ -540,6 +541,8 @@ class LabelRuler:
             alone = self._alone(doc, start, end, groups)
             if alone is not None:
                 groups = [alone]
+            elif groups and (longer := self._longer(doc, groups[0], end)) is not None:
+                groups = [longer, *(g for g in groups[1:] if g.start >= longer.end)]
             elif not groups or not self._at_line_start(doc, start, groups[0].start):
                 fuzzy = self._fuzzy(doc, start, end, groups)
                 if fuzzy is not None:
@@ -660,6 +663,24 @@ class LabelRuler:
         longer = self._closest(doc, first, end, whole=True, threshold=_LONGER_THRESHOLD)
         return longer if longer is not None and longer.label_ != exact.label_ else None
 
+    def _longer(self, doc: Doc, exact: Span, end: int) -> Span | None:
+        """A longer label whose last words OCR garbled, read as an exact shorter one and a
+        word or two before the colon ("Họ, chữ đệm, tên" + "người mứ;" for the mother's
+        "Họ, chữ đệm, tên người mẹ:"), or None. The words up to the colon must be closer still
+        (fuzzy ratio ≥ 90) to a label of as many words and another field or role."""
+        colon = next(
+            (
+                t.i
+                for t in doc[exact.end : min(end, exact.end + _MAX_GARBLED_WORDS + 1)]
+                if any(c in t.text for c in _COLONS) and is_separator(t)
+            ),
+            None,
+        )
+        if colon is None or colon == exact.end:
+            return None
+        longer = self._closest(doc, exact.start, colon, whole=True, threshold=_LONGER_THRESHOLD)
+        return longer if longer is not None and longer.label_ != exact.label_ else None
+
 
 @Language.component("sohoa_label_values_v1", assigns=["doc.spans"], requires=["doc.spans"])
 def find_values(doc: Doc) -> Doc:
@@ -684,7 +705,11 @@ def find_values(doc: Doc) -> Doc:
         start, end = _trim(
             doc, *_skip_garbled_label(doc, label.end, min(line_end, following), label)
         )
-        if _label_tail(doc, start, min(line_end, following)) and line + 1 < len(lines):
+        if (
+            _label_tail(doc, start, min(line_end, following))
+            and line + 1 < len(lines)
+            and not labelled[line + 1]  # with a label below, "PHAN THỊ NGỌC:" is the value
+        ):
             start = end  # the rest of the label, garbled ("Họ và tên 2 Pu hane:"): no value here
         _, field = split_key(label.label_)
         if field in _NAME_FIELDS and sum(c.isalpha() for c in doc[start:end].text) < 2:

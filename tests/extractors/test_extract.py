@@ -249,6 +249,20 @@ def test_extract_garbled_label_alone_on_its_line(subject, text, field, expected)
     assert subject(text) == {field: expected}
 
 
+def test_extract_garbled_role_word_before_the_colon_is_the_longer_label(make_document):
+    # "Họ, chữ đệm, tên" matches exactly; with "người mứ" up to the colon it is the mother's.
+    text = "Họ, chữ đệm, tên: LÊ AN\nHộ, chữ đệm, tên người mứ; PHAN THỊ NGỌC\nNăm sinh: 1980"
+    got = values(extract(make_document(text), "birth_certificate"))
+    assert got["subject"]["full_name"] == "Lê An"
+    assert got["mother"] == {"full_name": "Phan Thị Ngọc", "date_of_birth": "1980"}
+
+
+def test_extract_value_ending_in_a_colon_over_a_label_is_a_value(subject):
+    # OCR read a speck after the name as ":"; the next line is a label, so this is the value.
+    assert subject("Họ và tên: PHAN THỊ NGỌC:\nDân tộc: Kinh")["full_name"] == "Phan Thị Ngọc"
+    assert subject("Họ và tên 2 Pu hane:\nNGUYỄN THỊ HẠNH") == {"full_name": "Nguyễn Thị Hạnh"}
+
+
 @pytest.mark.parametrize(
     ("text", "expected"),
     [
