@@ -28,6 +28,7 @@ __all__ = ["Gazetteer", "correct_address", "get_gazetteer"]
 _PROVINCE_WORDS = ("thanh pho", "tinh", "tp")
 _DISTRICT_WORDS = ("huyen", "quan", "thi xa", "thanh pho", "tp")
 _COMMUNE_WORDS = ("xa", "phuong", "thi tran", "dac khu")
+_OFFICE = re.compile(r"^(?:uy ban nhan dan|ubnd)\s+")
 _UNIT = re.compile(r"^(thanh pho|thi tran|thi xa|dac khu|tinh|huyen|quan|phuong|xa|tp\.?)\s+")
 
 
@@ -104,22 +105,57 @@ def _styled(name: str, written: str) -> str:
     return name.upper() if written.isupper() else name
 
 
+# Unit words, folded → spelled: given their marks before a name the gazetteer knows at that
+# level ("quản Cầu Giấy" → "quận Cầu Giấy"). Alone they are ambiguous ("Tĩnh Gia", "Phương Mai").
+_SPELLED = {
+    fold(w): w
+    for w in ("tỉnh", "thành phố", "huyện", "quận", "thị xã", "xã", "phường", "thị trấn")
+}
+
+
+def _unit_word(unit: str) -> str:
+    """``unit`` (a unit word as written, with the space after it) spelled with its marks, in
+    the case it was written in (``"Quản "`` → ``"Quận "``)."""
+    written = unit.rstrip()
+    spelled = _SPELLED.get(fold(written))
+    if spelled is None:
+        return unit
+    if written.isupper():
+        spelled = spelled.upper()
+    elif written[:1].isupper():
+        spelled = spelled[:1].upper() + spelled[1:]
+    return spelled + unit[len(written) :]
+
+
+def _respelled(unit: str, notes: list[str]) -> str:
+    spelled = _unit_word(unit)
+    if spelled != unit:
+        notes.append(f"{unit.strip()} → {spelled.strip()}")
+    return spelled
+
+
 def correct_address(value: str) -> tuple[str, list[str]]:
     """``value`` with misread unit names put right, and one note per correction."""
     gaz = get_gazetteer()
     parts = value.split(", ")
     notes: list[str] = []
+    # A registering office: "Ủy ban nhân dân phường Yên Hòa, …" names the commune after it.
+    office = _OFFICE.match(fold(parts[0]))
+    prefix = parts[0][: office.end()] if office else ""
+    parts[0] = parts[0][len(prefix) :]
     unit, name = _split_unit(parts[-1])
     if unit and fold(unit).strip() not in _PROVINCE_WORDS:
-        return value, notes  # the address does not end with a province
+        return value, []  # the address does not end with a province
     pkey = _key(name)
     if pkey not in gaz.provinces:
         fixed = _closest(name, gaz.provinces)
         if fixed is None:
-            return value, notes
+            return value, []
         notes.append(f"{name} → {fixed}")
-        parts[-1] = unit + _styled(fixed, name)
+        parts[-1] = _respelled(unit, notes) + _styled(fixed, name)
         pkey = _key(fixed)
+    elif unit:
+        parts[-1] = _respelled(unit, notes) + name
     for index in range(len(parts) - 2, -1, -1):
         unit, name = _split_unit(parts[index])
         kind = fold(unit).strip()
@@ -135,5 +171,7 @@ def correct_address(value: str) -> tuple[str, list[str]]:
         fixed = _closest(name, scope)
         if fixed is not None:
             notes.append(f"{name} → {fixed}")
-            parts[index] = unit + _styled(fixed, name)
-    return ", ".join(parts), notes
+            parts[index] = _respelled(unit, notes) + _styled(fixed, name)
+        elif unit and _key(name) in scope:
+            parts[index] = _respelled(unit, notes) + name
+    return prefix + ", ".join(parts), notes

@@ -37,7 +37,11 @@ AUTHORITIES = (
 _UNIT_START = re.compile(r"^(?:xa|phuong|thi tran|thi xa|huyen|quan|thanh pho|tinh|tp)\b")
 # Unit words OCR gets the marks of wrong ("Tố dân phố"), folded → spelled. Only phrases no place
 # name folds to: "Tĩnh Gia" or "Phương Mai" must not become "tỉnh"/"phường".
-_UNIT_WORDS = {fold(w): w for w in ("tổ dân phố", "khu phố", "thị trấn", "thị xã", "thành phố")}
+# "Ủy ban nhân dân" opens every registering office's name ("Ủy bạn nhân đân phường …").
+_UNIT_WORDS = {
+    fold(w): w
+    for w in ("tổ dân phố", "khu phố", "thị trấn", "thị xã", "thành phố", "ủy ban nhân dân")
+}
 _UNIT_AT_PART_START = re.compile(
     r"(^|,\s*)(" + "|".join(r"\s+".join(k.split()) for k in _UNIT_WORDS) + r")(?=\s)", re.IGNORECASE
 )

@@ -318,10 +318,27 @@ def test_documents_unknown_document_gets_generic_label_values(make_document):
         ("phường Bà Đình, thành phố Hà Nội", "phường Ba Đình, thành phố Hà Nội"),  # 2025 units
         ("Xã Vĩnh Ninh, Huyện Vĩnh Tường, Tỉnh Vĩnh Phúc",
          "Xã Vĩnh Ninh, Huyện Vĩnh Tường, Tỉnh Vĩnh Phúc"),  # right already
+        # Unit words get their marks before a name known at that level, in their case.
+        ("Số 156 đường Câu Giấy, phương Yên Hòa, quản Câu Giấy, thành phò Hà Nội",
+         "Số 156 đường Câu Giấy, phường Yên Hòa, quận Cầu Giấy, thành phố Hà Nội"),
+        ("Thôn 2, xã Tiên Điền, huyện Nghi Xuân, TÍNH HÀ TĨNH",
+         "Thôn 2, xã Tiên Điền, huyện Nghi Xuân, TỈNH HÀ TĨNH"),
+        # … and not alone: "Phương Mai" is a ward, not "phường Mai".
+        ("Phương Mai, Đống Đa, Hà Nội", "Phương Mai, Đống Đa, Hà Nội"),
+        # A registering office names its commune after "Ủy ban nhân dân".
+        ("Ủy ban nhân dân phường Yên Hỏa, quân Câu Giấy, thành phố Hà Nội",
+         "Ủy ban nhân dân phường Yên Hòa, quận Cầu Giấy, thành phố Hà Nội"),
     ],
 )  # fmt: skip
 def test_documents_gazetteer_corrects_unit_names(written, fixed):
     assert correct_address(written)[0] == fixed
+
+
+def test_documents_office_phrase_gets_its_marks(make_document):
+    text = "Nơi đăng ký: Ủy bạn nhân đân xã Xuân Lập, huyện Thọ Xuân, tỉnh Thanh Hóa"
+    field = extract(make_document(text), "birth_certificate")[0].fields["registration_office"]
+    assert field.value == "Ủy ban nhân dân xã Xuân Lập, huyện Thọ Xuân, tỉnh Thanh Hóa"
+    assert field.reasons  # the reading it was put right from is kept for the steward
 
 
 def test_documents_place_correction_lowers_confidence(make_document):
