@@ -108,8 +108,7 @@ def _styled(name: str, written: str) -> str:
 # Unit words, folded → spelled: given their marks before a name the gazetteer knows at that
 # level ("quản Cầu Giấy" → "quận Cầu Giấy"). Alone they are ambiguous ("Tĩnh Gia", "Phương Mai").
 _SPELLED = {
-    fold(w): w
-    for w in ("tỉnh", "thành phố", "huyện", "quận", "thị xã", "xã", "phường", "thị trấn")
+    fold(w): w for w in ("tỉnh", "thành phố", "huyện", "quận", "thị xã", "xã", "phường", "thị trấn")
 }
 
 
