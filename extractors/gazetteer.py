@@ -21,7 +21,7 @@ from importlib import resources
 
 from rapidfuzz.distance import Levenshtein
 
-from extractors.text import fold, normalize
+from extractors.text import fold, normalize, styled_like
 
 __all__ = ["Gazetteer", "correct_address", "get_gazetteer"]
 
@@ -119,11 +119,7 @@ def _unit_word(unit: str) -> str:
     spelled = _SPELLED.get(fold(written))
     if spelled is None:
         return unit
-    if written.isupper():
-        spelled = spelled.upper()
-    elif written[:1].isupper():
-        spelled = spelled[:1].upper() + spelled[1:]
-    return spelled + unit[len(written) :]
+    return styled_like(spelled, written) + unit[len(written) :]
 
 
 def _respelled(unit: str, notes: list[str]) -> str:

@@ -18,7 +18,7 @@ from rapidfuzz import fuzz, process
 
 from extractors import reasons as why
 from extractors.gazetteer import correct_address
-from extractors.text import Parsed, clean_value, fold, normalize
+from extractors.text import Parsed, clean_value, fold, normalize, styled_like
 
 __all__ = ["AUTHORITIES", "parse_authority", "parse_place"]
 
@@ -105,11 +105,7 @@ def _fix_unit_words(value: str) -> str:
     for match in _UNIT_AT_PART_START.finditer(fold(value)):  # folding keeps offsets
         start, end = match.span(2)
         written = value[start:end]
-        canonical = _UNIT_WORDS[" ".join(match[2].split())]
-        if written.isupper():
-            canonical = canonical.upper()
-        elif written[:1].isupper():
-            canonical = canonical[:1].upper() + canonical[1:]
+        canonical = styled_like(_UNIT_WORDS[" ".join(match[2].split())], written)
         out += [value[last:start], canonical]
         last = end
     return "".join(out) + value[last:]

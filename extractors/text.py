@@ -31,6 +31,7 @@ __all__ = [
     "normalize",
     "normalize_tone_marks",
     "strip_diacritics",
+    "styled_like",
 ]
 
 # Combining tone marks (the five tones other than level); vowel-quality marks (breve, circumflex,
@@ -129,3 +130,13 @@ def clean_value(text: str) -> str:
 def name_case(text: str) -> str:
     """``"NGUYỄN thị hồng NHUNG" → "Nguyễn Thị Hồng Nhung"`` (NFC, tone marks normalised)."""
     return " ".join(word[:1].upper() + word[1:].lower() for word in normalize(text).split())
+
+
+def styled_like(spelled: str, written: str) -> str:
+    """``spelled`` (lower case) in the case ``written`` was in: all capitals, a capital first,
+    or as it is (``styled_like("quận", "QUẢN") == "QUẬN"``)."""
+    if written.isupper():
+        return spelled.upper()
+    if written[:1].isupper():
+        return spelled[:1].upper() + spelled[1:]
+    return spelled
