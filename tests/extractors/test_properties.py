@@ -125,3 +125,29 @@ def test_properties_extract_never_raises(text):
 
     for doc_type in ("unknown", "contract", "cccd_back"):
         extract(document_from_text(text), doc_type)
+
+
+def _misread(word: str, data: st.DataObject) -> str:
+    """``word`` with the marks OCR might give it: none, or another vowel's, letter by letter."""
+    swaps = {
+        "ậ": "ảầâa", "ệ": "ẹêeé", "ỉ": "íìĩi", "ã": "áàaả", "ư": "uừứ", "ờ": "ơoớ", "ố": "ồôoò",
+    }  # fmt: skip
+    return "".join(data.draw(st.sampled_from([c, *swaps.get(c, "")])) for c in word)
+
+
+@given(st.data())
+@settings(max_examples=120, deadline=None)
+def test_properties_unit_words_before_known_units_get_their_marks_back(data):
+    from extractors.gazetteer import get_gazetteer
+
+    gaz = get_gazetteer()
+    province = data.draw(st.sampled_from(sorted(k for k in gaz.districts if gaz.districts[k])))
+    district = gaz.districts[province][data.draw(st.sampled_from(sorted(gaz.districts[province])))]
+    unit = data.draw(st.sampled_from(["huyện", "quận", "thị xã"]))
+    written_unit = data.draw(st.sampled_from([str.lower, str.upper, str.capitalize]))(unit)
+    written = f"Thôn 2, {_misread(written_unit, data)} {district}, tỉnh {gaz.provinces[province]}"
+    fixed = places.parse_place(written)
+    # Only marks change (the gazetteer may also put right a name OCR misread, not here), and
+    # the unit word is spelled as it should be, in the case it was written in.
+    assert fold(fixed.value) == fold(normalize(written))
+    assert fixed.value.split(", ")[1] == f"{written_unit} {district}"
