@@ -20,7 +20,7 @@ from extractors import reasons as why
 from extractors.gazetteer import correct_address
 from extractors.text import Parsed, clean_value, fold, normalize, styled_like
 
-__all__ = ["AUTHORITIES", "parse_authority", "parse_place"]
+__all__ = ["AUTHORITIES", "parse_authority", "parse_place", "partial_signer"]
 
 AUTHORITIES = (
     "Cục Cảnh sát quản lý hành chính về trật tự xã hội",
@@ -112,6 +112,25 @@ def _fix_unit_words(value: str) -> str:
 
 
 _AUTHORITY_KEYS = {fold(a): a for a in AUTHORITIES}
+
+
+_SIGNERS = {fold(a): a for a in AUTHORITIES if a.startswith("Cục trưởng")}
+_PARTIAL_CUTOFF = 80  # fuzzy partial ratio of a partly read heading to a signer's title
+_PARTIAL_MARGIN = 8  # … and how much closer it must be to it than to the other title
+
+
+def partial_signer(text: str) -> str | None:
+    """The signer's title on a CCCD back, in capitals, from the part of it OCR read under the
+    stamp and signature ("CỤC TẤ ƯỜNG CUỒ CẢNH SÁT / QUẢN LÝ HÀNH CH lị"), or None when the
+    part does not tell which title it is (only "CẢNH SÁT" is not enough)."""
+    folded = " ".join(re.sub(r"[^a-z ]", " ", fold(text)).split())
+    if sum(c.isalpha() for c in folded) < 8:
+        return None
+    scores = sorted(((fuzz.partial_ratio(folded, key), key) for key in _SIGNERS), reverse=True)
+    (best, key), (second, _) = scores[0], scores[1]
+    if best < _PARTIAL_CUTOFF or best - second < _PARTIAL_MARGIN:
+        return None
+    return _SIGNERS[key].upper()
 
 
 def parse_authority(text: str) -> Parsed | None:

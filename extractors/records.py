@@ -81,6 +81,7 @@ _MRZ_ID = re.compile(
 _MRZ_TAIL = re.compile(r"VNM\S*?([0-9OoIlSBZ]{12})[<«K]{2}([0-9])$")
 _MRZ_DIGITS = str.maketrans("OoIlSBZ", "0011582")  # letters the MRZ's digits are read as
 # The signing authority printed on a CCCD back without a label (two centred lines).
+_PARTLY_READ = 0.8  # strength of a signer's title told from the part of it OCR read
 _AUTHORITY_START = re.compile(r"^(?:cuc truong cuc canh sat|giam doc cong an|cuc canh sat)")
 _PARENT_NAME = {"mother": "mother_name", "father": "father_name"}
 _NUMBERED = re.compile(r"^(?:\d{1,2}|[IVX]+)$")
@@ -206,6 +207,24 @@ def _unlabelled_authority(doc: Doc) -> Span | None:
     return None
 
 
+def _partial_authority(doc: Doc) -> tuple[Span, str] | None:
+    """The signer's title on a CCCD back that OCR read only in part, under the stamp and the
+    signature (one line, or two together, of letters only), and the title it is; or None."""
+    lines = [
+        (s, e)
+        for s, e in line_ranges(doc)
+        if not any(c.isdigit() or c == "<" for c in doc[s:e].text)
+    ]
+    for k, (start, end) in enumerate(lines):
+        for last in (lines[k + 1][1] if k + 1 < len(lines) else None, end):
+            if last is None:
+                continue
+            title = places.partial_signer(doc[start:last].text)
+            if title is not None:
+                return doc[start:last], title
+    return None
+
+
 def read_mrz_id(text: str) -> tuple[str, float, str] | None:
     """The 12-digit ID in a CCCD's MRZ line, its strength and why it is less than 1.
 
@@ -319,6 +338,13 @@ def _fallbacks(doc: Doc, doc_type: str, subject: dict[str, ExtractedField], used
             made = make_field(doc, heading, "issuing_authority", 0.95, why.SIGNING_AUTHORITY)
             if made is not None:
                 subject["issuing_authority"] = made
+        elif (partial := _partial_authority(doc)) is not None:
+            span, title = partial
+            made = make_field(doc, span, "issuing_authority", _PARTLY_READ, why.SIGNING_AUTHORITY)
+            if made is not None:
+                reason = f"issuing_authority: {why.authority_corrected(made.raw)}"
+                update = {"value": title, "reasons": [*made.reasons, reason]}
+                subject["issuing_authority"] = made.model_copy(update=update)
     if "id_number" not in subject and doc_type not in _PARTIES:
         for span in doc.spans.get("id_candidates", []):
             if not used.intersection(range(span.start, span.end)):
