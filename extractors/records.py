@@ -81,8 +81,8 @@ _MRZ_ID = re.compile(
 _MRZ_TAIL = re.compile(r"VNM\S*?([0-9OoIlSBZ]{12})[<«K]{2}([0-9])$")
 _MRZ_DIGITS = str.maketrans("OoIlSBZ", "0011582")  # letters the MRZ's digits are read as
 # The signing authority printed on a CCCD back without a label (two centred lines).
-_PARTLY_READ = 0.8  # strength of a signer's title told from the part of it OCR read
 _AUTHORITY_START = re.compile(r"^(?:cuc truong cuc canh sat|giam doc cong an|cuc canh sat)")
+_PARTLY_READ = 0.8  # strength of a signer's title told from the part of it OCR read
 _PARENT_NAME = {"mother": "mother_name", "father": "father_name"}
 _NUMBERED = re.compile(r"^(?:\d{1,2}|[IVX]+)$")
 _NO_LABEL = 0.8  # strength of a value found by its pattern only
@@ -210,15 +210,13 @@ def _unlabelled_authority(doc: Doc) -> Span | None:
 def _partial_authority(doc: Doc) -> tuple[Span, str] | None:
     """The signer's title on a CCCD back that OCR read only in part, under the stamp and the
     signature (one line, or two together, of letters only), and the title it is; or None."""
-    lines = [
-        (s, e)
-        for s, e in line_ranges(doc)
-        if not any(c.isdigit() or c == "<" for c in doc[s:e].text)
-    ]
+    lines = line_ranges(doc)
+    letters = [not any(c.isdigit() or c == "<" for c in doc[s:e].text) for s, e in lines]
     for k, (start, end) in enumerate(lines):
-        for last in (lines[k + 1][1] if k + 1 < len(lines) else None, end):
-            if last is None:
-                continue
+        if not letters[k]:
+            continue
+        together = [lines[k + 1][1]] if k + 1 < len(lines) and letters[k + 1] else []
+        for last in (*together, end):
             title = places.partial_signer(doc[start:last].text)
             if title is not None:
                 return doc[start:last], title
