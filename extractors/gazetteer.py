@@ -112,21 +112,14 @@ _SPELLED = {
 }
 
 
-def _unit_word(unit: str) -> str:
-    """``unit`` (a unit word as written, with the space after it) spelled with its marks, in
-    the case it was written in (``"Quản "`` → ``"Quận "``)."""
-    written = unit.rstrip()
-    spelled = _SPELLED.get(fold(written))
-    if spelled is None:
-        return unit
-    return styled_like(spelled, written) + unit[len(written) :]
-
-
 def _respelled(unit: str, notes: list[str]) -> str:
-    spelled = _unit_word(unit)
-    if spelled != unit:
-        notes.append(f"{unit.strip()} → {spelled.strip()}")
-    return spelled
+    """``unit`` (a unit word as written, with the space after it) spelled with its marks, in
+    the case it was written in (``"Quản "`` → ``"Quận "``), with a note when that changed it."""
+    written = unit.rstrip()
+    spelled = styled_like(_SPELLED.get(fold(written), written), written)
+    if spelled != written:
+        notes.append(f"{written} → {spelled}")
+    return spelled + unit[len(written) :]
 
 
 def correct_address(value: str) -> tuple[str, list[str]]:

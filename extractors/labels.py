@@ -478,6 +478,13 @@ def _prefer_within_lines(spans: list[Span]) -> list[Span]:
     return sorted(kept, key=lambda s: s.start)
 
 
+def _after_numbering(doc: Doc, start: int, end: int) -> int:
+    """The first token of ``[start, end)`` after the line's item number ("7.", "IV.")."""
+    while start < end and _NUMBERING.match(doc[start].text):
+        start += 1
+    return start
+
+
 def _book_title(doc: Doc, span: Span, line_end: int) -> bool:
     """Whether a "Số đăng ký …" label is the title of a register book, "SỔ ĐĂNG KÝ KHAI SINH NĂM
     2013" (*the book* of birth registrations), not a label: folded, both read "so dang ky khai
@@ -605,9 +612,7 @@ class LabelRuler:
 
     def _fuzzy(self, doc: Doc, start: int, end: int, groups: list[Span]) -> Span | None:
         """A label with OCR letter errors: the words before the line's first ``:``."""
-        first = start
-        while first < end and _NUMBERING.match(doc[first].text):
-            first += 1
+        first = _after_numbering(doc, start, end)
         stop = min(end, first + 10, groups[0].start if groups else end)
         colon = next(
             (t.i for t in doc[first:stop] if any(c in t.text for c in _COLONS) and is_separator(t)),
@@ -645,9 +650,7 @@ class LabelRuler:
         at its start followed by one word gives way to a longer label the whole line is closer
         still to ("NGÀY THÁNG NĂM" of "NGÀY THÁNG NĂM SlNH"); otherwise exact labels are kept.
         """
-        first = start
-        while first < end and _NUMBERING.match(doc[first].text):
-            first += 1
+        first = _after_numbering(doc, start, end)
         words = [t for t in doc[first:end] if not is_separator(t)]
         if not _MIN_ALONE_WORDS <= len(words) <= _MAX_ALONE_WORDS or end >= len(doc):
             return None
@@ -660,8 +663,7 @@ class LabelRuler:
         # Only a garbled last word of a longer label: "Quốc tịch Việt Nam" is a label and value.
         if len(groups) > 1 or exact.start != first or len(rest) != 1:
             return None
-        longer = self._closest(doc, first, end, whole=True, threshold=_LONGER_THRESHOLD)
-        return longer if longer is not None and longer.label_ != exact.label_ else None
+        return self._instead_of(doc, exact, end)
 
     def _longer(self, doc: Doc, exact: Span, end: int) -> Span | None:
         """A longer label whose last words OCR garbled, read as an exact shorter one and a
@@ -678,7 +680,12 @@ class LabelRuler:
         )
         if colon is None or colon == exact.end:
             return None
-        longer = self._closest(doc, exact.start, colon, whole=True, threshold=_LONGER_THRESHOLD)
+        return self._instead_of(doc, exact, colon)
+
+    def _instead_of(self, doc: Doc, exact: Span, stop: int) -> Span | None:
+        """The label of another field or role that ``exact`` and the words after it up to
+        ``stop`` are closer still to (fuzzy ratio ≥ 90, as many words), or None."""
+        longer = self._closest(doc, exact.start, stop, whole=True, threshold=_LONGER_THRESHOLD)
         return longer if longer is not None and longer.label_ != exact.label_ else None
 
 
