@@ -279,6 +279,14 @@ def link_document(engine: Engine, document_id: str) -> list[dict[str, Any]]:
         One ``{"record_id", "citizen_id", "method", "score", "status"}`` per linked record.
     """
     with Session(engine, expire_on_commit=False) as session, session.begin():
+        # Locked first, in id order as a refresh locks them (pipeline.storage.refresh): a
+        # refresh replacing these records' fields is waited for, not raced.
+        session.execute(
+            select(RecordRow.id)
+            .where(RecordRow.document_id == document_id)
+            .order_by(RecordRow.id)
+            .with_for_update()
+        )
         record_ids = session.scalars(
             select(RecordRow.id)
             .where(RecordRow.document_id == document_id)

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from functools import partial
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from sqlalchemy import delete, func, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
@@ -105,7 +105,7 @@ def _refresh(
 ) -> None:
     new_records, new_fields = Store._record_rows(document_id, result, pipeline_version)
     with Session(store.engine) as s, s.begin():
-        old = list(s.scalars(select(RecordRow).where(RecordRow.document_id == document_id)))
+        old = _locked_records(s, RecordRow.document_id == document_id)
         kept, touched = _clear(s, old)
         new_ids = {r["id"] for r in new_records}
         # Records the new extraction lacks go, unless a steward touched them: those stay.
@@ -216,6 +216,15 @@ def _open_book(
             Store._insert_document(s, document_id, file_id, result, pages, pipeline_version)
 
 
+def _locked_records(s: Session, *where: Any) -> list[RecordRow]:
+    """The records matching ``where``, locked until ``s`` ends, in id order as every writer of
+    a document's records takes them (:func:`pipeline.citizens.link_document` too): a linker or
+    a steward working on one of them is waited for, and waits, rather than writing citizen
+    values between this refresh's reads and its deletes (on SQLite, writers queue anyway)."""
+    query = select(RecordRow).where(*where).order_by(RecordRow.id).with_for_update()
+    return list(s.scalars(query))
+
+
 def _clear(s: Session, records: list[RecordRow]) -> tuple[dict[str, set[str]], set[str]]:
     """Delete the pipeline's fields of ``records`` and their citizen values, in ``s``.
 
@@ -282,12 +291,8 @@ def _put_records(
     new_records, new_fields = Store._record_rows(document_id, piece, pipeline_version, start)
     positions = [r["position"] for r in new_records]
     with Session(store.engine) as s, s.begin():
-        old = list(
-            s.scalars(
-                select(RecordRow).where(
-                    RecordRow.document_id == document_id, RecordRow.position.in_(positions)
-                )
-            )
+        old = _locked_records(
+            s, RecordRow.document_id == document_id, RecordRow.position.in_(positions)
         )
         kept, touched = _clear(s, old)
         new_ids = {r["id"] for r in new_records}
@@ -328,13 +333,10 @@ def _close_book(
 ) -> None:
     with Session(store.engine) as s, s.begin():
         file_id = Store._file_id(s, sha256)
-        rest = list(
-            s.scalars(
-                select(RecordRow).where(
-                    RecordRow.document_id == document_id,
-                    or_(RecordRow.position < 0, RecordRow.position >= total),
-                )
-            )
+        rest = _locked_records(
+            s,
+            RecordRow.document_id == document_id,
+            or_(RecordRow.position < 0, RecordRow.position >= total),
         )
         parked = sorted((r for r in rest if r.position < 0), key=lambda r: -r.position)
         beyond = sorted((r for r in rest if r.position >= total), key=lambda r: r.position)

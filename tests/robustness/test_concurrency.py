@@ -13,10 +13,12 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from pipeline.citizens import link_document
+from pipeline.citizens import link_document, link_record
 from pipeline.digitise import get_store
+from pipeline.models import DocumentResult, ExtractedRecord
 from pipeline.storage import review
-from pipeline.storage.schema import DocumentRow, FieldRow, RecordRow, ReviewRow
+from pipeline.storage.refresh import store_document
+from pipeline.storage.schema import CitizenValueRow, DocumentRow, FieldRow, RecordRow, ReviewRow
 from tests.web._data import ID_NUMBER, field, store_card
 
 pytestmark = pytest.mark.postgres
@@ -111,3 +113,36 @@ def test_concurrency_two_processes_same_file_and_a_steward(
         assert len(pairs) == len(set(pairs))
         assert s.get(FieldRow, done["field_id"]).value == "Nguyễn Văn An"
         assert s.scalar(select(func.count()).select_from(ReviewRow)) == 1
+
+
+def test_concurrency_refresh_waits_for_a_linker_of_the_same_record(
+    pg_url: str, dossier: str
+) -> None:
+    """A re-extraction replacing a record's fields while another process links that record
+    (its citizen values point at the old fields) waits for it, instead of failing with a
+    foreign-key violation, as a second `sohoa digitise` of the same file once did."""
+    store = get_store(pg_url)
+    linked, release = threading.Event(), threading.Event()
+
+    def link() -> None:
+        with Session(store.engine) as s, s.begin():
+            link_record(s, s.scalars(select(RecordRow.id)).one())
+            linked.set()
+            release.wait(10)  # the linker's transaction stays open a while
+
+    linker = threading.Thread(target=link)
+    linker.start()
+    assert linked.wait(10)
+    threading.Timer(1.0, release.set).start()
+    fields = {"id_number": field("id_number", ID_NUMBER), "full_name": field("full_name", "Lê An")}
+    result = DocumentResult(
+        doc_type="cccd_front",
+        doc_type_confidence=0.9,
+        records=[ExtractedRecord(role="subject", fields=fields)],
+    )
+    store_document(store, f"{1:064x}", result, [1], "0.1.0", {"extract": "new"})
+    linker.join(10)
+    with Session(store.engine) as s:
+        assert sorted(s.scalars(select(FieldRow.value))) == [ID_NUMBER, "Lê An"]
+        field_ids = set(s.scalars(select(FieldRow.id)))
+        assert set(s.scalars(select(CitizenValueRow.field_id))) <= field_ids
