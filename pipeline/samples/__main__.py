@@ -43,7 +43,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--layouts",
         default="dev",
-        help=f"form layouts: dev (default), held-out, all, or comma-separated names of "
+        help=f"form layouts: dev (default), held-out, probe, all, or comma-separated names of "
         f"{', '.join(FORM_LAYOUTS)}",
     )
     parser.add_argument(

@@ -11,11 +11,18 @@ checkbox   labels and values, with ``Giới tính: ☒ Nam ☐ Nữ`` check boxe
 letter     a "Đơn đề nghị" in running prose (``Tôi tên là: …, sinh ngày …, CCCD số …``)
 two_column short fields in pairs side by side, long ones across the page (**held out**)
 stacked    each label on its own line, the value on an underlined line below (**held out**)
+captioned  each ``label:`` on its own line, the value below it, indented (**probe**)
+boxed      a ruled grid, two cells a row for short facts: a small caption, the value under it
+           (**probe**)
 ========== ===================================================================================
 
 The :data:`HELD_OUT_LAYOUTS` are never generated unless asked for by name or with
 ``layouts="held-out"``: a separate set of them measures how extraction generalises to layouts it
-was not tuned on. Layouts are registered in :data:`pipeline.samples.layouts.LAYOUTS`.
+was not tuned on. The :data:`PROBE_LAYOUTS` (``layouts="probe"``) are the dev side's own
+values-below-their-labels and side-by-side forms, drawn differently from the held-out ones, to
+develop against; they are left out of the default cycle so that the dev set of a seed stays the
+set the calibration was fitted on. Layouts are registered in
+:data:`pipeline.samples.layouts.LAYOUTS`.
 """
 
 from __future__ import annotations
@@ -45,15 +52,19 @@ __all__ = [
     "FORMS",
     "FORM_LAYOUTS",
     "HELD_OUT_LAYOUTS",
+    "PROBE_LAYOUTS",
     "FormTemplate",
     "application_form",
     "contract",
     "pick_layouts",
 ]
 
-FORM_LAYOUTS = ("dotted", "lines", "table", "checkbox", "letter", "two_column", "stacked")
+FORM_LAYOUTS = (
+    "dotted", "lines", "table", "checkbox", "letter", "two_column", "stacked", "captioned", "boxed"
+)  # fmt: skip
 HELD_OUT_LAYOUTS = ("two_column", "stacked")
-DEV_LAYOUTS = tuple(name for name in FORM_LAYOUTS if name not in HELD_OUT_LAYOUTS)
+PROBE_LAYOUTS = ("captioned", "boxed")
+DEV_LAYOUTS = tuple(n for n in FORM_LAYOUTS if n not in HELD_OUT_LAYOUTS + PROBE_LAYOUTS)
 # The CCCD's issuing authority as citizens copy it into forms and contracts.
 _AUTHORITY = "Cục Cảnh sát quản lý hành chính về trật tự xã hội"
 _NAMES = {"full_name", "father_name", "mother_name"}
@@ -66,8 +77,8 @@ _BOXES = {
 
 
 def pick_layouts(selection: str | Sequence[str] | None) -> tuple[str, ...]:
-    """Form layouts for a selection: ``"dev"`` (default: all but the held-out ones),
-    ``"held-out"``, ``"all"``, or layout names.
+    """Form layouts for a selection: ``"dev"`` (default: all but the held-out and probe ones),
+    ``"held-out"``, ``"probe"``, ``"all"``, or layout names.
 
     Raises:
         ValueError: an unknown selection or layout name.
@@ -76,13 +87,15 @@ def pick_layouts(selection: str | Sequence[str] | None) -> tuple[str, ...]:
         return DEV_LAYOUTS
     if selection == "held-out":
         return HELD_OUT_LAYOUTS
+    if selection == "probe":
+        return PROBE_LAYOUTS
     if selection == "all":
         return FORM_LAYOUTS
     names = (selection,) if isinstance(selection, str) else tuple(selection)
     unknown = [n for n in names if n not in FORM_LAYOUTS]
     if unknown or not names:
         raise ValueError(
-            f"unknown layout {unknown}; known: dev, held-out, all, {', '.join(FORM_LAYOUTS)}"
+            f"unknown layout {unknown}; known: dev, held-out, probe, all, {', '.join(FORM_LAYOUTS)}"
         )
     return names
 
@@ -209,10 +222,9 @@ def _body(sheet: Sheet, layout: str, items: list[tuple[str, str, str]], *, hand:
                 sheet.field(label, printed, style=style(key), leader=True)
     elif layout == "two_column":
         # Short facts pair up side by side; anything long takes the whole row.
-        short = {"date_of_birth", "sex", "ethnicity", "religion", "nationality", "phone"}
         pending: list[tuple[str, str, str]] = []
         for label, key, printed in items:
-            if key in short and printed:
+            if key in _SHORT and printed:
                 pending.append((label, style(key), printed))
                 if len(pending) == 2:
                     _pair(sheet, pending)
@@ -237,8 +249,70 @@ def _body(sheet: Sheet, layout: str, items: list[tuple[str, str, str]], *, hand:
                     [(sheet.left, line_y), (sheet.right, line_y)], fill=(140, 140, 140), width=rule
                 )
             sheet.gap(4)
+    elif layout == "captioned":
+        indent = sheet.px(18)
+        for label, key, printed in items:
+            sheet.row([(sheet.left, label, "regular")], leading=1.25)
+            room = sheet.right - sheet.left - indent
+            chunks = sheet.wrap(printed, room, room, style(key), None) if printed else []
+            for chunk in chunks:
+                sheet.row([(sheet.left + indent, chunk, style(key))], leading=1.3)
+            if not chunks:
+                sheet.gap(sheet.pt * 1.3)
+            sheet.gap(3)
+    elif layout == "boxed":
+        _boxes(sheet, [(label, style(key), text, key in _SHORT) for label, key, text in items])
     else:
         raise ValueError(f"layout {layout!r} is not a label-value layout")
+
+
+# Facts short enough to share a row with another in the side-by-side layouts.
+_SHORT = {"date_of_birth", "sex", "ethnicity", "religion", "nationality", "phone"}
+
+
+def _boxes(sheet: Sheet, items: Sequence[tuple[str, str, str, bool]]) -> None:
+    """``(label, style, value, short)`` items in ruled cells, a small caption over each value;
+    two short items share a row, a long one takes the row alone (its value may wrap)."""
+    rows: list[list[tuple[str, str, str]]] = []
+    open_row = False  # the last row holds one short item and takes another
+    for label, style, value, short in items:
+        if short and open_row:
+            rows[-1].append((label, style, value))
+            open_row = False
+        else:
+            rows.append([(label, style, value)])
+            open_row = short
+    caption_pt, pad, rule = sheet.pt * 0.8, sheet.px(4), max(2, sheet.px(0.6))
+    half = (sheet.left + sheet.right) / 2
+    for cells in rows:
+        top = sheet.y
+        edges = [sheet.left, half, sheet.right] if len(cells) == 2 else [sheet.left, sheet.right]
+        sheet.gap(2)
+        sheet.row(
+            [(x + pad, label.rstrip(":"), "regular", caption_pt) for x, (label, _, _) in
+             zip(edges, cells, strict=False)],
+            leading=1.2,
+        )  # fmt: skip
+        chunked = [
+            sheet.wrap(value, x1 - x0 - 2 * pad, x1 - x0 - 2 * pad, style, None) if value else []
+            for (_, style, value), x0, x1 in zip(cells, edges, edges[1:], strict=False)
+        ]
+        for k in range(max(1, *(len(c) for c in chunked))):
+            spans = [
+                (x + pad, chunks[k], style)
+                for x, chunks, (_, style, _) in zip(edges, chunked, cells, strict=False)
+                if k < len(chunks) and chunks[k]
+            ]
+            if spans:
+                sheet.row(spans, leading=1.35)
+            else:
+                sheet.gap(sheet.pt * 1.35)
+        bottom = sheet.y + pad
+        for x in edges:
+            sheet.draw.line([(x, top), (x, bottom)], fill=(60, 60, 60), width=rule)
+        for y in (top, bottom):
+            sheet.draw.line([(sheet.left, y), (sheet.right, y)], fill=(60, 60, 60), width=rule)
+        sheet.y = bottom
 
 
 def _signature(sheet: Sheet, title: str, name: str) -> None:

@@ -24,7 +24,7 @@ from PIL import Image
 
 from pipeline.samples.degrade import DEVSET_PROFILES, PROFILES, degrade, parse_profile
 from pipeline.samples.fonts import FAMILIES
-from pipeline.samples.forms import FORMS, HELD_OUT_LAYOUTS, pick_layouts
+from pipeline.samples.forms import DEV_LAYOUTS, FORMS, pick_layouts
 from pipeline.samples.layouts import LAYOUTS, render
 from pipeline.samples.render import RenderedDocument
 from pipeline.samples.truth import GroundTruth, TruthPage, TruthRecord, write_truth
@@ -185,8 +185,8 @@ def plan(
             together with ``all_profiles``.
     """
     form_layouts = pick_layouts(layouts)
-    if doc_types is None and set(form_layouts) <= set(HELD_OUT_LAYOUTS):
-        doc_types = ["application_form"]  # a held-out set is a set of forms
+    if doc_types is None and not set(form_layouts) & set(DEV_LAYOUTS):
+        doc_types = ["application_form"]  # a set of held-out or probe layouts is a set of forms
     doc_types = list(doc_types or LAYOUTS)
     if all_profiles and profiles:
         raise ValueError("give profiles or all_profiles, not both")
@@ -242,7 +242,7 @@ def generate(
         n: number of documents.
         seed: the run's seed; the same arguments always give byte-identical files.
         doc_types: types to cycle through (default: every type of ``LAYOUTS``, or only
-            ``application_form`` for a held-out set).
+            ``application_form`` for a set of held-out or probe layouts).
         profiles: scan profiles drawn from at random, each a name of ``PROFILES`` or several
             joined by ``+`` (default: all of ``PROFILES``).
         formats: file formats drawn from at random (default: ``png`` only).
@@ -251,7 +251,8 @@ def generate(
         all_profiles: instead of drawing profiles, give every type each of
             ``DEVSET_PROFILES`` in turn (the dev set's balanced composition).
         layouts: form layouts of application forms: ``"dev"`` (default: all but the held-out
-            ones), ``"held-out"``, ``"all"`` or a list of names (see ``pipeline.samples.forms``).
+            and probe ones), ``"held-out"``, ``"probe"``, ``"all"`` or a list of names (see
+            ``pipeline.samples.forms``).
         workers: processes drawing documents in parallel; the files do not depend on it.
 
     Returns:
