@@ -24,7 +24,7 @@ from pipeline.samples.data import (
 )
 from pipeline.samples.degrade import PROFILES, degrade
 from pipeline.samples.fonts import FAMILIES
-from pipeline.samples.forms import DEV_LAYOUTS, FORM_LAYOUTS, HELD_OUT_LAYOUTS
+from pipeline.samples.forms import DEV_LAYOUTS, FORM_LAYOUTS, HELD_OUT_LAYOUTS, PROBE_LAYOUTS
 from pipeline.samples.generate import DocumentSpec, make_document, plan
 from pipeline.samples.layouts import render
 from pipeline.samples.register import COLUMNS
@@ -120,9 +120,10 @@ def test_form_layouts_print_every_truth_value(layout: str) -> None:
         assert printed & {p for p in printed if p in flat}, (layout, key, value)
 
 
-def test_held_out_layouts_never_in_the_dev_set(tmp_path: Path) -> None:
-    assert set(HELD_OUT_LAYOUTS) & set(DEV_LAYOUTS) == set()
-    assert set(HELD_OUT_LAYOUTS) | set(DEV_LAYOUTS) == set(FORM_LAYOUTS)
+def test_held_out_and_probe_layouts_never_in_the_dev_set(tmp_path: Path) -> None:
+    apart = (set(HELD_OUT_LAYOUTS), set(PROBE_LAYOUTS), set(DEV_LAYOUTS))
+    assert sum(map(len, apart)) == len(FORM_LAYOUTS)
+    assert set.union(*apart) == set(FORM_LAYOUTS)
     for seed in (2026, 1, 7):
         for spec in plan(n=300, seed=seed, all_profiles=True):
             if spec.doc_type == "application_form":
@@ -131,6 +132,8 @@ def test_held_out_layouts_never_in_the_dev_set(tmp_path: Path) -> None:
     truths = [read_truth(p) for p in held_out]
     assert {t.doc_type for t in truths} == {"application_form"}
     assert {t.layout for t in truths} <= set(HELD_OUT_LAYOUTS)
+    probe = generate(tmp_path / "p", n=2, seed=7, layouts="probe", profiles=["flatbed_300dpi"])
+    assert {read_truth(p).layout for p in probe} <= set(PROBE_LAYOUTS)
 
 
 def test_plan_all_profiles_is_balanced() -> None:
