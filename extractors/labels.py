@@ -721,6 +721,13 @@ def find_values(doc: Doc) -> Doc:
         _, field = split_key(label.label_)
         if field in _NAME_FIELDS and sum(c.isalpha() for c in doc[start:end].text) < 2:
             start = end  # "Full name: Ẹ": a speck read as a letter; the name is below
+        column = _caption_column(doc, labels, index, lines[line], start, end)
+        if column is not None:
+            # A row of captions ("2. Ngày, tháng, năm sinh   3. Giới tính"), each over its
+            # value: what follows this one on its line is the next item's number, and its
+            # value is the part of the line below that lies under it.
+            start = end
+            following = next((s.start for s in labels[index:] if s.start >= line_end), len(doc))
         blank = any(_LEADER.match(t.text) for t in doc[label.end : min(line_end, following)])
         if start == end and following >= line_end and not blank:
             # Nothing after the label: the value is in the cell to its right (a boxed table OCR
@@ -734,10 +741,17 @@ def find_values(doc: Doc) -> Doc:
             elif (below := _value_below(doc, lines, line, following, label, labelled)) is not None:
                 line = below
                 start, end = _trim(doc, lines[line][0], min(lines[line][1], following))
+                if column is not None:
+                    start, end = _trim(doc, *_under(doc, start, end, column))
         cut = _cut_at_leader(doc, start, end)
         if cut < end:
             end = cut  # a leader after the value fills the line to the margin: the value ended
-        elif start < end and field in MULTILINE_FIELDS and following >= lines[line][1]:
+        elif (
+            start < end
+            and field in MULTILINE_FIELDS
+            and following >= lines[line][1]
+            and column is None
+        ):
             for nxt in range(line + 1, min(line + 1 + _MAX_CONTINUATION_LINES, len(lines))):
                 # In running prose the next label may follow the value on the same line.
                 stop = next((i for i in range(*lines[nxt]) if i in label_starts), lines[nxt][1])
@@ -820,6 +834,65 @@ def _value_below(
         if labelled[below] or cut:
             return None
     return None
+
+
+def _token_x(doc: Doc, index: int) -> tuple[int, int] | None:
+    """``(x0, x1)`` of the OCR word token ``index`` was cut from (None without boxes)."""
+    words = doc.user_data.get("sohoa_words")
+    if not words:
+        return None
+    box = words[doc[index]._.word].box
+    return box[0], box[2]
+
+
+def _caption_column(
+    doc: Doc,
+    labels: list[Span],
+    index: int,
+    line: tuple[int, int],
+    start: int,
+    end: int,
+) -> tuple[float, float] | None:
+    """The x range of the column headed by ``labels[index]``, when it is one of several
+    captions on ``line`` with nothing after it but the next caption's item number; else None.
+
+    The column runs from the caption's item number (or first word) to the next caption's, the
+    last one to the right margin; a value may start a little left of its caption (half a line
+    height).
+    """
+    row = [s for s in labels if line[0] <= s.start < line[1]]
+    if len(row) < 2 or not _only_numbering(doc, start, end):
+        return None
+    position = next(i for i, s in enumerate(row) if s.start == labels[index].start)
+    after = doc[labels[index].end : row[position + 1].start if position + 1 < len(row) else end]
+    if start < end and (position + 1 == len(row) or not after.text.rstrip().endswith((".", ")"))):
+        return None  # a short number is a value ("Số: 176  Quyển số: 01"); "3." is an item's
+
+    def column_start(span: Span) -> float | None:
+        first = span.start
+        while first > line[0] and _NUMBERING.match(doc[first - 1].text):
+            first -= 1
+        box = _token_x(doc, first)
+        return None if box is None else box[0]
+
+    left = column_start(row[position])
+    if left is None:
+        return None
+    right = column_start(row[position + 1]) if position + 1 < len(row) else None
+    words = doc.user_data["sohoa_words"]
+    top, bottom = words[doc[row[position].start]._.word].box[1::2]
+    return left - (bottom - top) / 2, float("inf") if right is None else right
+
+
+def _under(doc: Doc, start: int, end: int, column: tuple[float, float]) -> tuple[int, int]:
+    """The tokens of ``[start, end)`` whose word's middle lies within ``column``."""
+    left, right = column
+    inside = []
+    for i in range(start, end):
+        x = _token_x(doc, i)
+        if x is not None and left <= (x[0] + x[1]) / 2 < right:
+            inside.append(i)
+    return (inside[0], inside[-1] + 1) if inside else (start, start)
 
 
 def _only_numbering(doc: Doc, start: int, end: int) -> bool:
@@ -971,6 +1044,8 @@ def _continues(
     # put a paragraph gap between fields); they start at the left, not right-aligned like the
     # "<place>, ngày …" line under them.
     gap = min(w.box[1] for w in below) - bottom
+    if not continuation:  # a caption may be smaller than the value under it
+        height = max(height, max(w.box[3] for w in below) - min(w.box[1] for w in below))
     close = -height < gap < 0.8 * height  # not above: OCR reads some junk out of order
     below_left = min(w.box[0] for w in below)
     left = below_left - min(w.box[0] for w in above) < 3 * height

@@ -101,7 +101,7 @@ def make_engine(options: Options) -> OcrEngine:
     return engine
 
 
-STAGE_VERSIONS: dict[str, str] = {"preprocess": "6", "ocr": "3", "extract": "5"}
+STAGE_VERSIONS: dict[str, str] = {"preprocess": "6", "ocr": "3", "extract": "6"}
 """Bump a stage's version when a change to it alters its output: a re-run then redoes that stage
 and every stage after it, and no other. ``preprocess`` (loading and cleaning) and ``ocr`` key the
 page cache; ``extract`` (classification, extraction and validation) is stored on each document.

@@ -15,7 +15,7 @@ from extractors import extract
 from extractors import reasons as why
 from extractors.labels import LABELS
 from extractors.nlp import get_nlp, make_doc
-from pipeline.models import Document, ExtractedRecord
+from pipeline.models import Document, ExtractedRecord, Line, Page, Word
 
 # The three printed documents as a clean OCR would read them (tests/pipeline reads
 # them too, for the classifier).
@@ -535,3 +535,52 @@ def test_extract_fields_read_on_a_fax_page_are_held_below_acceptance(
     # Fitting the calibration sees the confidences as they are.
     uncapped = extract(fax, "cccd_front", calibration=trusting, cap_faxes=False)[0].fields
     assert all(f.confidence == 1.0 for f in uncapped.values())
+
+
+def _placed(rows: list[tuple[int, list[tuple[int, str]]]]) -> Document:
+    """A page of OCR lines given as ``(height, [(x, text), …])``: each text's words from x on,
+    20 px a letter; a row's texts are one line, as Tesseract reads a row of cells."""
+    lines, y = [], 100
+    for height, spans in rows:
+        words = []
+        for x, text in spans:
+            for token in text.split():
+                words.append(
+                    Word(text=token, confidence=0.95, bbox=(x, y, x + 20 * len(token), y + height))
+                )
+                x += 20 * len(token) + 15
+        lines.append(Line(words=tuple(words), block=0))
+        y += height + 22
+    page = Page(number=1, width=2480, height=3508, lines=tuple(lines), dpi=300)
+    return Document(source="boxed.png", sha256="0" * 64, pages=(page,))
+
+
+def test_extract_row_of_captions_takes_each_value_from_under_it():
+    # A ruled form: small captions, two to a row for short facts, each over its value; the
+    # caption line is smaller than the value line under it.
+    caption, value = 24, 40
+    document = _placed([
+        (caption, [(100, "1. Họ, chữ đệm và tên")]),
+        (value, [(100, "NGUYỄN THÙY DUYÊN")]),
+        (caption, [(100, "2. Ngày, tháng, năm sinh"), (1300, "3. Giới tính")]),
+        (value, [(104, "10/12/1991"), (1304, "Nữ")]),
+        (caption, [(100, "5. Dân tộc"), (1300, "6. Tôn giáo")]),
+        (value, [(100, "Kinh"), (1300, "Không")]),
+        (caption, [(100, "13. Email")]),
+        (value, [(100, "duyen28@gmail.com")]),
+    ])  # fmt: skip
+    got = values(extract(document, "application_form"))["subject"]
+    assert got["full_name"] == "Nguyễn Thùy Duyên"
+    assert got["date_of_birth"] == "1991-12-10"
+    assert got["sex"] == "female"
+    assert got["ethnicity"] == "Kinh"
+    assert got["email"] == "duyen28@gmail.com"
+
+
+def test_extract_inline_pairs_are_no_row_of_captions(subject):
+    # Values between labels on one line stay theirs; a short number is a value, not the next
+    # item's number.
+    got = subject("Giới tính: Nam   Dân tộc: Kinh\nNgày sinh: 01/02/1990")
+    assert (got["sex"], got["ethnicity"]) == ("male", "Kinh")
+    got = subject("Số: 176/2013   Quyển số: 01\nHọ và tên: LÊ VĂN AN", "birth_certificate")
+    assert got["book_number"] == "01"
