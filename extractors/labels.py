@@ -861,27 +861,29 @@ def _caption_column(
     height).
     """
     row = [s for s in labels if line[0] <= s.start < line[1]]
-    if len(row) < 2 or not _only_numbering(doc, start, end):
+    words = doc.user_data.get("sohoa_words")
+    if len(row) < 2 or not words or not _only_numbering(doc, start, end):
         return None
+    gaps = zip([line[0], *(s.end for s in row)], [*(s.start for s in row), line[1]], strict=True)
+    if not all(_only_numbering(doc, *_trim(doc, a, b)) for a, b in gaps):
+        return None  # labels in running text ("cấp ngày …, thường trú tại"), not captions
     position = next(i for i, s in enumerate(row) if s.start == labels[index].start)
-    after = doc[labels[index].end : row[position + 1].start if position + 1 < len(row) else end]
-    if start < end and (position + 1 == len(row) or not after.text.rstrip().endswith((".", ")"))):
-        return None  # a short number is a value ("Số: 176  Quyển số: 01"); "3." is an item's
+    caption = row[position]
+    top, bottom = words[doc[caption.start]._.word].box[1::2]
+    height = bottom - top
 
-    def column_start(span: Span) -> float | None:
+    def column_start(span: Span) -> float:
         first = span.start
         while first > line[0] and _NUMBERING.match(doc[first - 1].text):
             first -= 1
-        box = _token_x(doc, first)
-        return None if box is None else box[0]
+        return words[doc[first]._.word].box[0]
 
-    left = column_start(row[position])
-    if left is None:
-        return None
-    right = column_start(row[position + 1]) if position + 1 < len(row) else None
-    words = doc.user_data["sohoa_words"]
-    top, bottom = words[doc[row[position].start]._.word].box[1::2]
-    return left - (bottom - top) / 2, float("inf") if right is None else right
+    right = column_start(row[position + 1]) if position + 1 < len(row) else float("inf")
+    if start < end and (
+        position + 1 == len(row) or right - words[doc[caption.end - 1]._.word].box[2] < 2 * height
+    ):
+        return None  # a number after the last label, or right after one, is its value ("Số: 12")
+    return column_start(caption) - height / 2, right
 
 
 def _under(doc: Doc, start: int, end: int, column: tuple[float, float]) -> tuple[int, int]:

@@ -98,6 +98,27 @@ def get_nlp() -> Language:
     return nlp
 
 
+def _speck_test(page: Page, turn: Callable[[BBox], BBox]) -> Callable[[Word], bool]:
+    """Is a word a speck OCR read as a character: one character in a box far smaller than
+    the page's letters, or a hairline (where a table's rules cross, Tesseract reads ``Ï``,
+    ``¡`` or ``'`` in a box 1–5 px wide)? Measured against the median height of the page's
+    words of two characters or more, in reading orientation (``turn``)."""
+    boxes = [turn(w.bbox) for line in page.lines for w in line.words if len(w.text) >= 2]
+    heights = sorted(b[3] - b[1] for b in boxes)
+    if len(heights) < 10:
+        return lambda word: False
+    letter = heights[len(heights) // 2]
+
+    def speck(word: Word) -> bool:
+        if len(word.text) != 1:
+            return False
+        x0, y0, x1, y1 = turn(word.bbox)
+        width, height = x1 - x0, y1 - y0
+        return max(width, height) <= 0.3 * letter or width <= 0.1 * letter
+
+    return speck
+
+
 def make_doc(nlp: Language, document: Document) -> Doc:
     """A ``Doc`` of all pages of ``document``, one token run per OCR word, lines as sentences."""
     words: list[OcrWord] = []
@@ -108,9 +129,12 @@ def make_doc(nlp: Language, document: Document) -> Doc:
     with _TOKENIZER_LOCK:
         for page in document.pages:
             turn = _reading_frame(page)
+            speck = _speck_test(page, turn)
             for line in page.lines:
                 line_start = True
                 for word in line.words:
+                    if speck(word):
+                        continue
                     pieces = [t for t in nlp.tokenizer(nfc(word.text)) if not t.is_space]
                     if not pieces:
                         continue

@@ -537,18 +537,18 @@ def test_extract_fields_read_on_a_fax_page_are_held_below_acceptance(
     assert all(f.confidence == 1.0 for f in uncapped.values())
 
 
-def _placed(rows: list[tuple[int, list[tuple[int, str]]]]) -> Document:
+def _placed(rows: list[tuple[int, list[tuple[int, str] | tuple[int, str, int, int]]]]) -> Document:
     """A page of OCR lines given as ``(height, [(x, text), …])``: each text's words from x on,
-    20 px a letter; a row's texts are one line, as Tesseract reads a row of cells."""
+    20 px a letter; a row's texts are one line, as Tesseract reads a row of cells. A span
+    ``(x, text, width, height)`` is one word in a box of that size (a speck)."""
     lines, y = [], 100
     for height, spans in rows:
         words = []
-        for x, text in spans:
+        for x, text, *size in spans:
             for token in text.split():
-                words.append(
-                    Word(text=token, confidence=0.95, bbox=(x, y, x + 20 * len(token), y + height))
-                )
-                x += 20 * len(token) + 15
+                w, h = size or (20 * len(token), height)
+                words.append(Word(text=token, confidence=0.95, bbox=(x, y, x + w, y + h)))
+                x += w + 15
         lines.append(Line(words=tuple(words), block=0))
         y += height + 22
     page = Page(number=1, width=2480, height=3508, lines=tuple(lines), dpi=300)
@@ -562,10 +562,11 @@ def test_extract_row_of_captions_takes_each_value_from_under_it():
     document = _placed([
         (caption, [(100, "1. Họ, chữ đệm và tên")]),
         (value, [(100, "NGUYỄN THÙY DUYÊN")]),
-        (caption, [(100, "2. Ngày, tháng, năm sinh"), (1300, "3. Giới tính")]),
+        # Where the rules cross, OCR reads specks as letters: "Ï" in a 5 × 4 box.
+        (caption, [(100, "2. Ngày, tháng, năm sinh"), (1270, "Ï", 5, 4), (1300, "3. Giới tính")]),
         (value, [(104, "10/12/1991"), (1304, "Nữ")]),
         (caption, [(100, "5. Dân tộc"), (1300, "6. Tôn giáo")]),
-        (value, [(100, "Kinh"), (1300, "Không")]),
+        (value, [(100, "Kinh"), (1280, "¡", 1, 40), (1300, "Không")]),
         (caption, [(100, "13. Email")]),
         (value, [(100, "duyen28@gmail.com")]),
     ])  # fmt: skip
