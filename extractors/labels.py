@@ -421,6 +421,7 @@ _LEADER_RUN = re.compile(r"^[^\w]*(?:\.{3,}|…|_{3,})")
 _MAX_CONTINUATION_LINES = 3
 # A label alone on its line is matched fuzzily without a colon after it: a few words.
 _MIN_ALONE_WORDS, _MAX_ALONE_WORDS = 2, 8
+_MIN_SQUEEZED, _SQUEEZED_THRESHOLD = 6, 90.0  # letters, and score, of a run-together label
 _LONGER_THRESHOLD = 90.0  # … and closer still to replace an exact shorter label at its start
 _MAX_GARBLED_WORDS = 2  # words between an exact label and its colon that may end a longer one
 # Set on label and value spans only: span extensions are keyed by character offsets, so two span
@@ -537,6 +538,8 @@ class LabelRuler:
             self.matcher.add(label.key, [pattern[:-1]])
             self.keys.setdefault(" ".join(words), label.key)
         self.choices = list(self.keys)
+        # The same without spaces, for lines where OCR ran a label's words together.
+        self.squeezed = {c.replace(" ", ""): c for c in reversed(self.choices) if " " in c}
 
     def __call__(self, doc: Doc) -> Doc:
         found = _prefer_within_lines(self.matcher(doc, as_spans=True))
@@ -636,10 +639,28 @@ class LabelRuler:
         cutoff = max(self.fuzzy_threshold, threshold or 0.0)
         best = process.extractOne(text, self.choices, scorer=fuzz.ratio, score_cutoff=cutoff)
         if best is None or (whole and best[0].count(" ") != text.count(" ")):
-            return None
+            best = self._squeezed(text)
+            if best is None:
+                return None
         span = Span(doc, first, end, label=self.keys[best[0]])
         span._.strength = 0.9
         return span
+
+    def _squeezed(self, text: str) -> tuple[str, float, int] | None:
+        """The label ``text`` is when OCR ran some of its words together ("Quốctch",
+        "Giớitính"): compared without spaces, at least 90, and the label of more words."""
+        squeezed = text.replace(" ", "")
+        if len(squeezed) < _MIN_SQUEEZED:
+            return None
+        best = process.extractOne(
+            squeezed,
+            list(self.squeezed),
+            scorer=fuzz.ratio,
+            score_cutoff=max(self.fuzzy_threshold, _SQUEEZED_THRESHOLD),
+        )
+        if best is None or self.squeezed[best[0]].count(" ") <= text.count(" "):
+            return None
+        return self.squeezed[best[0]], best[1], best[2]
 
     def _alone(self, doc: Doc, start: int, end: int, groups: list[Span]) -> Span | None:
         """A label printed alone on its line, its value on the line below, with OCR letter
@@ -652,8 +673,10 @@ class LabelRuler:
         """
         first = _after_numbering(doc, start, end)
         words = [t for t in doc[first:end] if not is_separator(t)]
-        if not _MIN_ALONE_WORDS <= len(words) <= _MAX_ALONE_WORDS or end >= len(doc):
+        if not 1 <= len(words) <= _MAX_ALONE_WORDS or end >= len(doc):
             return None
+        if len(words) < _MIN_ALONE_WORDS and (groups or first == start):
+            return None  # one word: only a numbered item's label run together ("7. Quốctịch")
         if not all(c.isalpha() for t in words for c in t.text):
             return None
         if not groups:

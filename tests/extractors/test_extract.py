@@ -585,3 +585,22 @@ def test_extract_inline_pairs_are_no_row_of_captions(subject):
     assert (got["sex"], got["ethnicity"]) == ("male", "Kinh")
     got = subject("Số: 176/2013   Quyển số: 01\nHọ và tên: LÊ VĂN AN", "birth_certificate")
     assert got["book_number"] == "01"
+
+
+@pytest.mark.parametrize(
+    ("text", "field", "expected"),
+    [
+        ("7. Quốctch\nViệt Nam\n8. Quê quán: Xã An Bình", "nationality", "Việt Nam"),
+        ("Quốctch: Việt Nam\nDân tộc: Kinh", "nationality", "Việt Nam"),
+        ("3. Giới tỉnh\nNữ\n4. Dân tộc: Kinh", "sex", "female"),
+    ],
+)
+def test_extract_label_run_together_by_ocr(subject, text, field, expected):
+    assert subject(text).get(field) == expected
+
+
+def test_extract_one_word_line_is_no_label_without_an_item_number(subject):
+    # Only a numbered item's label may be one run-together word: a value alone on its line
+    # ("Quốctế" for a place, a name) is not taken for one.
+    got = subject("Quê quán:\nQuốctịch\nNơi thường trú: Xã An Bình")
+    assert "nationality" not in got
