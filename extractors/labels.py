@@ -648,7 +648,9 @@ class LabelRuler:
 
     def _squeezed(self, text: str) -> tuple[str, float, int] | None:
         """The label ``text`` is when OCR ran some of its words together ("Quốctch",
-        "Giớitính"): compared without spaces, at least 90, and the label of more words."""
+        "Giớitính"): compared without spaces, at least 90, the label of more words and at most
+        one letter longer ("CHỨNG MINH NHÂN DÂN", a card's title, is not "Chứng minh nhân dân
+        số" with a word lost)."""
         squeezed = text.replace(" ", "")
         if len(squeezed) < _MIN_SQUEEZED:
             return None
@@ -658,7 +660,11 @@ class LabelRuler:
             scorer=fuzz.ratio,
             score_cutoff=max(self.fuzzy_threshold, _SQUEEZED_THRESHOLD),
         )
-        if best is None or self.squeezed[best[0]].count(" ") <= text.count(" "):
+        if (
+            best is None
+            or self.squeezed[best[0]].count(" ") <= text.count(" ")
+            or len(best[0]) - len(squeezed) > 1  # a word missing, not run together
+        ):
             return None
         return self.squeezed[best[0]], best[1], best[2]
 
