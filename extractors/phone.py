@@ -36,18 +36,28 @@ def parse_phone(text: str) -> Parsed | None:
 
 
 # What OCR reads for "@" between the two parts of an address: "an(gmail.com", "an©gmail.com".
+_BESIDE_AT = re.compile(r"[(©®&]@(?=[A-Za-z0-9])")
 _AT_MISREAD = re.compile(r"(?<=[A-Za-z0-9._])[(©®&]\s?(?=[A-Za-z0-9\-]+\s?\.\s?[A-Za-z]{2})")
 
 
 def parse_email(text: str) -> Parsed | None:
     """An e-mail address, lower-cased, spaces OCR put around ``@`` and dots removed; an ``@``
-    misread as ``(`` or ``©`` is put back, with a reason.
+    misread as ``(`` or ``©``, or read with one of them before it (``(@``), is put back, with a
+    reason.
 
     >>> parse_email("diepnguyen90(yahoo.com").value
     'diepnguyen90@yahoo.com'
+    >>> parse_email("duyen28(@gmail.com").value
+    'duyen28@gmail.com'
     """
     match = _EMAIL.search(text)
     reasons: tuple[str, ...] = ()
+    if match is None and (stray := _BESIDE_AT.search(text)) is not None:
+        # "(@" for "@": the stray mark becomes a space, which the pattern allows and the value
+        # drops (same length: same offsets).
+        fixed = text[: stray.start()] + " @" + text[stray.end() :]
+        match = _EMAIL.search(fixed)
+        reasons = (why.ocr_confusions([f"{stray.group()}→@"]),)
     if match is None and "@" not in text:
         at = _AT_MISREAD.search(text)
         if at is not None:

@@ -159,7 +159,11 @@ def test_phone_email(text, value):
 
 @pytest.mark.parametrize(
     ("text", "value"),
-    [("diepnguyen90(yahoo.com", "diepnguyen90@yahoo.com"), ("an©gmail.com", "an@gmail.com")],
+    [
+        ("diepnguyen90(yahoo.com", "diepnguyen90@yahoo.com"),
+        ("an©gmail.com", "an@gmail.com"),
+        ("duyennguyen28(@gmail.com", "duyennguyen28@gmail.com"),  # a mark read before the @
+    ],
 )
 def test_phone_email_at_misread(text, value):
     parsed = parse_email(text)
@@ -167,7 +171,7 @@ def test_phone_email_at_misread(text, value):
     assert "→@" in parsed.reasons[0]
 
 
-@pytest.mark.parametrize("text", ["(không có)", "Email (nếu có)", "a (b) c.d"])
+@pytest.mark.parametrize("text", ["(không có)", "Email (nếu có)", "a (b) c.d", "x (@gmail.com"])
 def test_phone_email_brackets_are_no_address(text):
     assert parse_email(text) is None
 
