@@ -131,10 +131,15 @@ def parse_nationality(text: str) -> Parsed | None:
     head, colon, tail = value.rpartition(":")
     if colon and _key(tail) in _VIET_NAM:  # "Nahonaitv: Việt Nam": a garbled "Nationality:"
         return Parsed("Việt Nam", 0.9, (why.TEXT_BEFORE_VALUE,), len(head) + 1)
+    if fuzz.ratio(_key(value), "vietnam") >= _VIET_NAM_CUTOFF:
+        # "Vật Nam", "Viẹt Nam": a mark or a letter misread, not a country of that name.
+        return Parsed("Việt Nam", 0.85, (why.closest_nationality(value, "Việt Nam"),))
     if not all(c.isalpha() or c in " -'" for c in value):
         return Parsed(normalize(value), 0.5, (why.FOREIGN_NATIONALITY, why.NOT_LETTERS))
     return Parsed(normalize(value), 0.9, (why.FOREIGN_NATIONALITY,))
 
+
+_VIET_NAM_CUTOFF = 75  # "vatnam" scores 77, "vietnan" 86; "viet" 73, "nam" 60, "lao" less
 
 _NATIONALITY_OPTIONS = re.compile(r"viet\s?nam|nuoc\s?ngoai")
 

@@ -159,6 +159,10 @@ def closest_ethnic_group(read: str, group: str) -> str:
     return f"đọc được {read!r}, dân tộc gần nhất là {group!r}"
 
 
+def closest_nationality(read: str, nationality: str) -> str:
+    return f"đọc được {read!r}, quốc tịch gần nhất là {nationality!r}"
+
+
 def text_after_viet_nam(read: str) -> str:
     return f"đã bỏ phần chữ sau Việt Nam: {read!r}"
 

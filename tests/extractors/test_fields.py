@@ -6,6 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from extractors import reasons as why
 from extractors.names import parse_name
 from extractors.person import ETHNIC_GROUPS, parse_ethnicity, parse_nationality, parse_sex
 from extractors.phone import parse_email, parse_phone
@@ -113,6 +114,20 @@ def test_person_ethnicity(text, value, strength):
 )
 def test_person_nationality(text, value):
     assert parse_nationality(text).value == value
+
+
+@pytest.mark.parametrize("text", ["Vật Nam", "Viet Nan"])
+def test_person_nationality_misread_viet_nam_is_corrected_with_a_reason(text):
+    parsed = parse_nationality(text)
+    assert (parsed.value, parsed.strength) == ("Việt Nam", 0.85)
+    assert text in parsed.reasons[0]
+
+
+@pytest.mark.parametrize("text", ["Việt", "Nam", "Lào", "Thái Lan", "Đài Loan", "Triều Tiên"])
+def test_person_other_nationalities_are_not_taken_for_viet_nam(text):
+    parsed = parse_nationality(text)
+    assert parsed.value != "Việt Nam"
+    assert why.FOREIGN_NATIONALITY in parsed.reasons
 
 
 @pytest.mark.parametrize(
