@@ -53,6 +53,32 @@ _UNIT_SPELLED = re.compile(
 )
 
 
+def _junk_before(value: str) -> int:
+    """Where the address starts after junk OCR read before it ("Ti ., Xã …", "ˆ .Xã …"), or 0:
+    a unit or hamlet word within the first 8 characters, after at most two letters, no digit,
+    and some mark other than a comma ("12, Thôn 5" and "An, Xã B" are addresses)."""
+    for match in _PART_START.finditer(value):
+        if match.start() > 8:
+            break
+        head = value[: match.start()]
+        if (
+            head
+            and not head[-1].isalnum()
+            and sum(c.isalpha() for c in head) <= 2
+            and not any(c.isdigit() for c in head)
+            and any(not (c.isalpha() or c.isspace() or c == ",") for c in head)
+        ):
+            return match.start()
+    return 0
+
+
+_PART_START = re.compile(
+    r"(?:xã|phường|thị trấn|thị xã|huyện|quận|thành phố|tỉnh|thôn|ấp|xóm|bản|tổ|số|khu|khóm|"
+    r"đội|làng|buôn|sóc)\s",
+    re.IGNORECASE,
+)
+
+
 def _starts_with_unit(line: str) -> bool:
     """Does ``line`` start with a unit word? Spelled with its marks ("tỉnh", not "Tĩnh" ending
     "Hà Tĩnh"), or without any marks as OCR sometimes reads it ("huyen")."""
@@ -87,6 +113,10 @@ def parse_place(text: str) -> Parsed | None:
     if sum(c.isalpha() for c in value) < 3:
         return Parsed(value, 0.5, (why.FEW_LETTERS,))
     strength, reasons = 1.0, []
+    start = _junk_before(value)
+    if start:  # "Ti ., Xã Ia Ka": a speck or a table's rule read before the address
+        value = value[start:]
+        strength, reasons = 0.9, [why.TEXT_BEFORE_VALUE]
     fixed = _fix_unit_words(value)
     if fixed != value:
         strength, reasons = 0.95, [why.unit_words_corrected(value)]

@@ -216,3 +216,19 @@ def test_fields_parsers_never_raise(text):
 )
 def test_places_authority_corrected(text, value):
     assert parse_authority(text).value == value
+
+
+@pytest.mark.parametrize(
+    ("text", "value", "strength"),
+    [
+        ("Ti ., Xã Ia Ka, huyện Chư Păh", "Xã Ia Ka, huyện Chư Păh", 0.9),
+        ("ˆ .Xã Mai Đình, huyện Sóc Sơn", "Xã Mai Đình, huyện Sóc Sơn", 0.9),
+        # A house number, or a hamlet's name, before the unit is part of the address.
+        ("12, Thôn 5, xã Đa Tốn", "12, Thôn 5, xã Đa Tốn", 1.0),
+        ("An, Xã Bình Minh", "An, Xã Bình Minh", 1.0),
+    ],
+)
+def test_place_junk_read_before_the_address_is_dropped(text, value, strength):
+    parsed = parse_place(text)
+    assert (parsed.value, parsed.strength) == (value, strength)
+    assert (why.TEXT_BEFORE_VALUE in parsed.reasons) == (strength < 1.0)
