@@ -16,7 +16,10 @@ from extractors.text import Parsed
 __all__ = ["parse_email", "parse_phone"]
 
 _PHONE = re.compile(r"(\+?84\s?|0|O)[0-9O][0-9O .\-]{6,14}[0-9O]")
-_EMAIL = re.compile(r"[A-Za-z0-9._%+\-]+\s?@\s?[A-Za-z0-9\-]+(?:\s?\.\s?[A-Za-z0-9\-]+)+")
+# The name starts with a letter or digit: a dot or dash before it is a speck.
+_EMAIL = re.compile(
+    r"[A-Za-z0-9][A-Za-z0-9._%+\-]*\s?@\s?[A-Za-z0-9\-]+(?:\s?\.\s?[A-Za-z0-9\-]+)+"
+)
 
 
 def parse_phone(text: str) -> Parsed | None:

@@ -350,6 +350,8 @@ def _fallbacks(doc: Doc, doc_type: str, subject: dict[str, ExtractedField], used
                 if made is not None:
                     subject["id_number"] = made
                     break
+    if doc_type not in _PARTIES:
+        _contact_fallbacks(doc, subject, used)
     if doc_type == "birth_certificate" and "registration_date" not in subject:
         # The date of signing at the bottom ("…, ngày 20 tháng 3 năm 1987") is the last one.
         free = [
@@ -362,6 +364,32 @@ def _fallbacks(doc: Doc, doc_type: str, subject: dict[str, ExtractedField], used
             made = make_field(doc, free[-1], "registration_date", _PLACE_DATE, why.DATE_SIGNED)
             if made is not None:
                 subject["registration_date"] = made
+
+
+# A mobile number alone on its line: 10 digits, 03/05/07/08/09 and the rest (Decree 2018 plan).
+_MOBILE_LINE = re.compile(r"^0[35789]\d{8}$")
+
+
+def _contact_fallbacks(doc: Doc, subject: dict[str, ExtractedField], used: set[int]) -> None:
+    """A mobile number or an e-mail address alone on a line no label claimed: the subject's
+    phone or e-mail when its label was not read (a form's small caption lost to OCR)."""
+    for start, end in line_ranges(doc):
+        if used.intersection(range(start, end)):
+            continue
+        line = doc[start:end]
+        text = line.text.strip(" .,;:_'`\"")
+        if "phone" not in subject and _MOBILE_LINE.match(re.sub(r"[\s.\-]", "", text)):
+            made = make_field(doc, line, "phone", _NO_LABEL, why.NO_LABEL)
+        elif "email" not in subject and "@" in text and len(text.split()) == 1:
+            parsed = phone.parse_email(text)  # the whole line is the address, or nothing
+            if parsed is None or len(parsed.value) < len(text) - 1:
+                continue
+            made = make_field(doc, line, "email", _NO_LABEL, why.NO_LABEL)
+        else:
+            continue
+        if made is not None and made.value is not None:
+            subject[made.name] = made
+            used.update(range(start, end))
 
 
 def build_records(doc: Doc, doc_type: str) -> list[ExtractedRecord]:

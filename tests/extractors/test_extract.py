@@ -604,3 +604,16 @@ def test_extract_one_word_line_is_no_label_without_an_item_number(subject):
     # ("Quốctế" for a place, a name) is not taken for one.
     got = subject("Quê quán:\nQuốctịch\nNơi thường trú: Xã An Bình")
     assert "nationality" not in got
+
+
+def test_extract_phone_and_email_alone_on_their_lines_when_the_labels_were_lost(subject):
+    # A form's small captions on old paper: OCR read the values, not the labels over them.
+    got = subject("Họ và tên: LÊ VĂN AN\n0766979883\n.uyenngo56@gmail.com", "application_form")
+    assert (got["phone"], got["email"]) == ("0766979883", "uyenngo56@gmail.com")
+
+
+def test_extract_numbers_in_text_or_labelled_are_not_contact_fallbacks(subject):
+    got = subject("Số định danh cá nhân: 001090012345\nGọi 0766979883 khi cần", "application_form")
+    assert "phone" not in got
+    got = subject("Số điện thoại: 0912345678\n0766979883", "application_form")
+    assert got["phone"] == "0912345678"  # the labelled one; the other is somebody else's

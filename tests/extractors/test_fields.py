@@ -166,7 +166,11 @@ def test_phone_parse(text, value, strength):
 
 @pytest.mark.parametrize(
     ("text", "value"),
-    [("An.Nguyen@Gmail.com", "an.nguyen@gmail.com"), ("an @ mail . vn", "an@mail.vn")],
+    [
+        ("An.Nguyen@Gmail.com", "an.nguyen@gmail.com"),
+        ("an @ mail . vn", "an@mail.vn"),
+        (".uyenngo56@gmail.com", "uyenngo56@gmail.com"),  # a speck before it
+    ],
 )
 def test_phone_email(text, value):
     assert parse_email(text).value == value
