@@ -84,7 +84,8 @@ _MRZ_DIGITS = str.maketrans("OoIlSBZ", "0011582")  # letters the MRZ's digits ar
 _AUTHORITY_START = re.compile(r"^(?:cuc truong cuc canh sat|giam doc cong an|cuc canh sat)")
 _PARTLY_READ = 0.8  # strength of a signer's title told from the part of it OCR read
 _PARENT_NAME = {"mother": "mother_name", "father": "father_name"}
-_NUMBERED = re.compile(r"^(?:\d{1,2}|[IVX]+)$")
+# An item number, or one OCR read with a speck or two before it ("HH2," for "12.").
+_NUMBERED = re.compile(r"^(?:[^\W\d_]{0,2}\d{1,2}|[IVX]+)$")
 _NO_LABEL = 0.8  # strength of a value found by its pattern only
 _PLACE_DATE = 0.9  # the "<place>, ngày … tháng … năm …" line closing a birth certificate
 

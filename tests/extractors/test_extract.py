@@ -617,3 +617,11 @@ def test_extract_numbers_in_text_or_labelled_are_not_contact_fallbacks(subject):
     assert "phone" not in got
     got = subject("Số điện thoại: 0912345678\n0766979883", "application_form")
     assert got["phone"] == "0912345678"  # the labelled one; the other is somebody else's
+
+
+def test_extract_a_garbled_item_number_still_ends_a_parents_section(make_document):
+    # "12." read "HH2,": the phone after the father's item is still the subject's.
+    text = "10. Họ, chữ đệm và tên của cha: LÊ VĂN QUÂN\nHH2, Số điện thoại: 0357600287"
+    got = values(extract(make_document(text), "application_form"))
+    assert got["subject"]["phone"] == "0357600287"
+    assert "father" not in got
