@@ -1075,8 +1075,9 @@ def _continues(
     # put a paragraph gap between fields); they start at the left, not right-aligned like the
     # "<place>, ngày …" line under them.
     gap = min(w.box[1] for w in below) - bottom
-    if not continuation:  # a caption may be smaller than the value under it
-        height = max(height, max(w.box[3] for w in below) - min(w.box[1] for w in below))
+    if not continuation:  # a caption may be smaller than the value under it (not a 10th)
+        tall = max(w.box[3] for w in below) - min(w.box[1] for w in below)
+        height = max(height, min(tall, 2 * height))
     close = -height < gap < 0.8 * height  # not above: OCR reads some junk out of order
     below_left = min(w.box[0] for w in below)
     left = below_left - min(w.box[0] for w in above) < 3 * height

@@ -625,3 +625,28 @@ def test_extract_a_garbled_item_number_still_ends_a_parents_section(make_documen
     got = values(extract(make_document(text), "application_form"))
     assert got["subject"]["phone"] == "0357600287"
     assert "father" not in got
+
+
+def test_extract_a_tall_line_of_junk_is_not_the_value_below_a_label():
+    # A stamp or a margin note read sideways: one "line" 400 px tall that reaches from above the
+    # label to below it is not the value of a label ending its line.
+    def line(y: int, *texts: str, x: int = 250, height: int = 23) -> Line:
+        words = []
+        for text in texts:
+            words.append(
+                Word(text=text, confidence=0.9, bbox=(x, y, x + 15 * len(text), y + height))
+            )
+            x += 15 * len(text) + 12
+        return Line(words=tuple(words))
+
+    lines = (
+        line(700, "Họ", "tên:", "LÊ", "AN"),
+        line(858, "Nơi", "tạm", "trú:"),
+        line(520, "@œ", "ỨCỚI", x=212, height=409),
+        line(1000, "Nghề", "nghiệp:", "Nông", "dân"),
+    )
+    page = Page(number=1, width=2480, height=3508, lines=lines, dpi=300)
+    document = Document(source="junk.png", sha256="0" * 64, pages=(page,))
+    got = values(extract(document, "application_form"))["subject"]
+    assert got["full_name"] == "Lê An"
+    assert "temporary_residence" not in got
