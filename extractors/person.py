@@ -13,7 +13,7 @@ import re
 from rapidfuzz import fuzz, process
 
 from extractors import reasons as why
-from extractors.text import Parsed, clean_value, fold, normalize
+from extractors.text import Parsed, clean_value, fold, normalize, styled_like
 
 __all__ = ["ETHNIC_GROUPS", "parse_ethnicity", "parse_nationality", "parse_sex", "parse_text"]
 
@@ -164,6 +164,41 @@ def _nationality_boxes(text: str) -> Parsed | None:
 
 
 def parse_text(text: str) -> Parsed | None:
-    """Free text (a cause of death, an occupation): cleaned, normalised, kept as printed."""
+    """Free text (an occupation): cleaned, normalised, kept as printed."""
     value = clean_value(normalize(text.replace("\n", " ")))
     return Parsed(value, 1.0) if value else None
+
+
+# Causes of death as Vietnamese death registrations and hospital certificates word them (the
+# usual ICD-10 chapters' names, trauma, old age). A cause is free text: only a reading that
+# differs from one of these by its marks alone ("Đột quy", "Ủng thư gan") is put right.
+CAUSES_OF_DEATH = (
+    "Bệnh già", "Già yếu", "Tuổi già", "Suy kiệt", "Suy tim", "Suy tim mạn", "Đột quỵ",
+    "Tai biến mạch máu não", "Xuất huyết não", "Nhồi máu não", "Nhồi máu cơ tim",
+    "Bệnh mạch vành", "Tăng huyết áp", "Ngừng tim", "Ngừng tuần hoàn", "Suy thận",
+    "Suy thận mạn", "Suy hô hấp", "Suy đa tạng", "Viêm phổi", "Lao phổi",
+    "Bệnh phổi tắc nghẽn mạn tính", "Hen phế quản", "Xơ gan", "Viêm gan", "Đái tháo đường",
+    "Tiểu đường", "Nhiễm trùng huyết", "Sốc nhiễm khuẩn", "Sốt xuất huyết", "COVID-19",
+    "Ung thư", "Ung thư phổi", "Ung thư gan", "Ung thư dạ dày", "Ung thư vú",
+    "Ung thư đại trực tràng", "Ung thư cổ tử cung", "Ung thư vòm họng", "Ung thư thực quản",
+    "Ung thư tụy", "Ung thư máu", "Ung thư tuyến tiền liệt", "Ung thư xương",
+    "Tai nạn giao thông", "Tai nạn lao động", "Tai nạn sinh hoạt", "Đuối nước", "Ngộ độc",
+    "Điện giật", "Bệnh hiểm nghèo",
+)  # fmt: skip
+_CAUSE_KEYS = {" ".join(fold(c).split()): c for c in CAUSES_OF_DEATH}
+
+
+def parse_cause(text: str) -> Parsed | None:
+    """A cause of death: free text (:func:`parse_text`), its marks put right when it is a
+    usual cause read with a mark wrong (strength 0.95, with a reason)."""
+    parsed = parse_text(text)
+    if parsed is None or parsed.value is None:
+        return parsed
+    known = _CAUSE_KEYS.get(" ".join(fold(parsed.value).split()))
+    # Printed without any marks (ASCII), it is left as printed, as names are.
+    if known is None or known.lower() == parsed.value.lower() or parsed.value.isascii():
+        return parsed
+    spelled = styled_like(known.lower(), parsed.value)
+    if known[0].isupper() and not parsed.value.isupper():
+        spelled = known  # "COVID-19", and a capital first as the list has it
+    return Parsed(spelled, 0.95, (why.cause_marks_corrected(parsed.value, spelled),))

@@ -151,6 +151,10 @@ def surname_marks_corrected(read: str, surname: str) -> str:
     return f"đã sửa dấu của họ: {read!r} → {surname!r}"
 
 
+def cause_marks_corrected(read: str, cause: str) -> str:
+    return f"đã sửa dấu theo danh mục nguyên nhân tử vong thường gặp: {read!r} → {cause!r}"
+
+
 def unusual_surname(surname: str) -> str:
     return f"họ {surname!r} không phải họ thường gặp ở Việt Nam"
 

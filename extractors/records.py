@@ -51,7 +51,7 @@ PARSERS: dict[str, tuple[str, Parser]] = {
     "registration_office": ("places", places.parse_place),
     "place_of_death": ("places", places.parse_place),
     "date_of_death": ("dates", dates.parse_date),
-    "cause": ("person", person.parse_text),
+    "cause": ("person", person.parse_cause),
     "issuing_authority": ("places", places.parse_authority),
     "id_number": ("ids", ids.parse_id),
     "old_id_number": ("ids", lambda text: ids.parse_id(text, (9, 12))),

@@ -8,9 +8,17 @@ from hypothesis import strategies as st
 
 from extractors import reasons as why
 from extractors.names import parse_name
-from extractors.person import ETHNIC_GROUPS, parse_ethnicity, parse_nationality, parse_sex
+from extractors.person import (
+    CAUSES_OF_DEATH,
+    ETHNIC_GROUPS,
+    parse_cause,
+    parse_ethnicity,
+    parse_nationality,
+    parse_sex,
+)
 from extractors.phone import parse_email, parse_phone
 from extractors.places import parse_authority, parse_place
+from extractors.text import fold
 
 
 @pytest.mark.parametrize(
@@ -236,3 +244,28 @@ def test_place_junk_read_before_the_address_is_dropped(text, value, strength):
     parsed = parse_place(text)
     assert (parsed.value, parsed.strength) == (value, strength)
     assert (why.TEXT_BEFORE_VALUE in parsed.reasons) == (strength < 1.0)
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        ("Đột quy", "Đột quỵ"),
+        ("Ủng thư gan", "Ung thư gan"),
+        ("Nhối máu cơ tim", "Nhồi máu cơ tim"),
+        ("ĐỘT QUY", "ĐỘT QUỴ"),
+    ],
+)
+def test_person_cause_of_death_marks_put_right(text, value):
+    parsed = parse_cause(text)
+    assert (parsed.value, parsed.strength) == (value, 0.95)
+    assert text in parsed.reasons[0]
+
+
+@pytest.mark.parametrize("text", ["Đột quỵ", "Bệnh lạ không rõ", "Dot quy", "ung thư gan"])
+def test_person_cause_of_death_otherwise_kept_as_printed(text):
+    assert parse_cause(text) == (text, 1.0, (), 0, None)
+
+
+def test_person_causes_of_death_do_not_collide_without_marks():
+    keys = [" ".join(fold(c).split()) for c in CAUSES_OF_DEATH]
+    assert len(set(keys)) == len(keys)
