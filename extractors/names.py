@@ -10,6 +10,7 @@ same on a card in capitals and on a form in lowercase:
 from __future__ import annotations
 
 import re
+from itertools import pairwise
 from typing import NamedTuple
 
 from extractors import reasons as why
@@ -74,6 +75,70 @@ def split_name(full_name: str) -> NameParts:
     return NameParts(words[0], " ".join(words[1:-1]), words[-1], words[0] in KNOWN_SURNAMES)
 
 
+# One syllable, folded: onset, one to three vowels, coda (the spelling rules are not checked:
+# a split only has to land between syllables).
+_SYLLABLE = re.compile(
+    r"(?:ngh|ng|nh|ch|gh|gi|kh|ph|qu|th|tr|[bcdghklmnprstvx])?[aeiouy]{1,3}(?:ch|ng|nh|[cmnpt])?"
+)
+# Middle and given names seen most often, with the surnames: a split into these wins.
+NAME_WORDS = frozenset(
+    fold(w)
+    for w in (
+        "Văn", "Thị", "Hữu", "Đức", "Minh", "Quang", "Ngọc", "Thanh", "Xuân", "Thu", "Hồng",
+        "Kim", "Gia", "Công", "Đình", "Quốc", "Bảo", "Anh", "Tuấn", "Hùng", "Dũng", "Hải", "Hà",
+        "Hương", "Lan", "Linh", "Mai", "Nga", "Hoa", "Huệ", "Hạnh", "Hằng", "Hiền", "Hiếu",
+        "Hòa", "Huy", "Khánh", "Khang", "Khoa", "Kiên", "Lâm", "Long", "Lộc", "Lợi", "Luân",
+        "Mạnh", "Nam", "Nghĩa", "Nhân", "Nhung", "Oanh", "Phong", "Phúc", "Phương", "Quân",
+        "Quý", "Sơn", "Tài", "Tâm", "Tân", "Thắng", "Thành", "Thảo", "Thủy", "Thúy", "Tiến",
+        "Toàn", "Trang", "Trung", "Trường", "Tú", "Tùng", "Tuyết", "Uyên", "Vân", "Việt",
+        "Vinh", "Yến", "An", "Ánh", "Bình", "Chi", "Cường", "Dung", "Duy", "Duyên", "Giang",
+        "Hân", "Hậu", "Hiệp", "Hoài", "Hưng", "Khải", "Lực", "Ly", "My", "Mỹ", "Nguyên", "Nhi",
+        "Như", "Phát", "Phượng", "Quyên", "Quỳnh", "Sang", "Tiên", "Tín", "Trâm", "Trí",
+        "Trinh", "Tuệ", "Vy", "Diệu", "Thùy", "Bích", "Diễm", "Đạt", "Định", "Hào", "Hiển",
+        "Hoàn", "Hợp", "Kha", "Lập", "Nhật", "Phú", "Tấn", "Thái", "Thiện", "Thịnh", "Thông",
+        "Trọng", "Tường", "Vĩnh", "Yên", "Ân", "Chiến", "Đông", "Loan", "Ngân", "Nhàn",
+        "Sương", "Thơ", "Thư", "Trà", "Tuyền", "Quế", "Huyền", "Cúc", "Lệ", "Liên", "Liễu",
+        "Na", "Thoa", "Thắm", "Ý", "Ái", "Em", "Út", "A", "Khôi", "Nhàn", "Đăng", "Gấm",
+    )
+) | {fold(s) for s in KNOWN_SURNAMES}  # fmt: skip
+
+
+def split_syllables(word: str) -> list[str] | None:
+    """``word`` cut into the syllables OCR ran together ("Lêdiệutrang" → Lê, diệu, trang), or
+    None when it cannot be cut into syllables. Of the ways to cut it, the one with the most
+    known name words (:data:`NAME_WORDS`) wins, then the one giving consonants to the syllable
+    after them ("Vithị" is Vi thị, not Vit hị)."""
+    key = fold(word)  # same length: cuts in the key are cuts in the word
+    best: dict[int, tuple[tuple[int, int, int], list[int]]] = {0: ((0, 0, 0), [])}
+    for start in range(len(key)):
+        if start not in best:
+            continue
+        (unknown, codas, parts), cuts = best[start]
+        for match in _prefixes(key, start):
+            end = match
+            piece = key[start:end]
+            score = (
+                unknown + (piece not in NAME_WORDS),
+                codas + bool(re.search(r"(?:ch|ng|nh|[cmnpt])$", piece)),
+                parts + 1,
+            )
+            if end not in best or score < best[end][0]:
+                best[end] = (score, [*cuts, end])
+    if len(key) not in best or len(best[len(key)][1]) < 2:
+        return None
+    bounds = [0, *best[len(key)][1]]
+    return [word[a:b] for a, b in pairwise(bounds)]
+
+
+def _prefixes(key: str, start: int) -> list[int]:
+    """Ends of the syllables ``key`` may hold from ``start``."""
+    ends = []
+    for end in range(start + 1, min(len(key), start + 7) + 1):
+        if _SYLLABLE.fullmatch(key, start, end):
+            ends.append(end)
+    return ends
+
+
 def parse_name(text: str) -> Parsed | None:
     """Name-case the name in ``text``; names that are not made of letters are flagged."""
     cleaned = clean_value(_JUNK.sub(" ", text.replace("\n", " ")))
@@ -85,6 +150,13 @@ def parse_name(text: str) -> Parsed | None:
     words = cleaned.split()
     reasons: list[str] = [why.LETTER_JOINED] if joined else []
     strength = 0.9 if joined else 1.0
+    # Vietnamese name words are single syllables: "THỊNGỌC" is two words OCR ran together.
+    glued = [w for w in words if len(_VOWEL_GROUPS.findall(fold(w))) > 1]
+    split = [part for w in words for part in (split_syllables(w) if w in glued else None) or [w]]
+    if split != words:
+        read, cleaned = cleaned, " ".join(split)
+        words = split
+        strength, reasons = 0.8, [*reasons, why.syllables_split(read, name_case(cleaned))]
     if not all(w.replace("-", "").replace("'", "").isalpha() for w in words):
         strength, reasons = 0.5, [why.NOT_LETTERS]
     elif len(words) == 1:
@@ -92,7 +164,6 @@ def parse_name(text: str) -> Parsed | None:
     elif len(words) > _MAX_WORDS:
         strength, reasons = 0.5, [why.many_words(len(words))]
     elif glued := [w for w in words if len(_VOWEL_GROUPS.findall(fold(w))) > 1]:
-        # Vietnamese name words are single syllables: "THỊNGỌC" is two words OCR ran together.
         strength, reasons = 0.8, [why.glued_syllables(glued)]
     value = name_case(cleaned)
     surname, _, rest = value.partition(" ")

@@ -147,6 +147,10 @@ def glued_syllables(words: Iterable[str]) -> str:
     return f"{', '.join(words)}: nhiều hơn một âm tiết trong một chữ, có thể hai chữ bị dính liền"
 
 
+def syllables_split(read: str, split: str) -> str:
+    return f"đã tách các âm tiết OCR viết liền: {read!r} → {split!r}"
+
+
 def surname_marks_corrected(read: str, surname: str) -> str:
     return f"đã sửa dấu của họ: {read!r} → {surname!r}"
 

@@ -29,7 +29,9 @@ from extractors.text import fold
         ("| TRẦN THỊ BÌNH |", "Trần Thị Bình", 1.0),
         ("NGUYÊN THỊ KIM DIỆP", "Nguyễn Thị Kim Diệp", 0.95),
         ("AN", "An", 0.7),
-        ("NGUYỄN THỊNGỌC", "Nguyễn Thịngọc", 0.8),
+        ("NGUYỄN THỊNGỌC", "Nguyễn Thị Ngọc", 0.8),  # syllables OCR ran together, cut
+        ("Lêdiệutrang", "Lê Diệu Trang", 0.8),
+        ("Vithị Thủy", "Vi Thị Thủy", 0.8),  # "Vit hị" would give consonants to the first
         ("Hoàng Ngọc Quỳnh", "Hoàng Ngọc Quỳnh", 1.0),
         ("NGUYỄN V4N AN", "Nguyễn V4n An", 0.5),
         ("QUÁCH THỊ N GỌC QUỲNH", "Quách Thị Ngọc Quỳnh", 0.9),  # a first letter split off

@@ -151,3 +151,23 @@ def test_properties_unit_words_before_known_units_get_their_marks_back(data):
     # the unit word is spelled as it should be, in the case it was written in.
     assert fold(fixed.value) == fold(normalize(written))
     assert fixed.value.split(", ")[1] == f"{written_unit} {district}"
+
+
+# Name words that are Kinh syllables ("Ksor", "H" are not: they are never cut out of a word).
+SYLLABLES = sorted(w for w in names.NAME_WORDS if names._SYLLABLE.fullmatch(w))
+
+
+@given(st.lists(st.sampled_from(SYLLABLES), min_size=2, max_size=4))
+def test_properties_name_words_run_together_are_cut_into_name_words(words):
+    # Known name words (folded) run together are cut into syllables that join to the same
+    # text, and every one of them a known name word.
+    glued = "".join(words)
+    parts = names.split_syllables(glued)
+    assert parts is not None and "".join(parts) == glued
+    assert all(p in names.NAME_WORDS for p in parts)
+
+
+@given(st.text(max_size=30))
+def test_properties_syllable_split_never_raises_and_keeps_the_text(text):
+    parts = names.split_syllables(text)
+    assert parts is None or "".join(parts) == text

@@ -50,7 +50,12 @@ PARSER_CASES: list[tuple[Callable[[str], Parsed | None], str, str]] = [
     (
         parse_name,
         "NGUYỄN THỊNGỌC ANH",
-        "THỊNGỌC: nhiều hơn một âm tiết trong một chữ, có thể hai chữ bị dính liền",
+        "đã tách các âm tiết OCR viết liền: 'NGUYỄN THỊNGỌC ANH' → 'Nguyễn Thị Ngọc Anh'",
+    ),
+    (
+        parse_name,
+        "NGUYỄN XYZABC ANH",  # no way to cut it into syllables: flagged, kept
+        "XYZABC: nhiều hơn một âm tiết trong một chữ, có thể hai chữ bị dính liền",
     ),
     (parse_name, "NGUYÊN VĂN AN", "đã sửa dấu của họ: 'Nguyên' → 'Nguyễn'"),
     (parse_name, "Xà Văn An", "họ 'Xà' không phải họ thường gặp ở Việt Nam"),
