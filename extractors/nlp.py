@@ -114,7 +114,7 @@ def _speck_test(page: Page, turn: Callable[[BBox], BBox]) -> Callable[[Word], bo
             return False
         x0, y0, x1, y1 = turn(word.bbox)
         width, height = x1 - x0, y1 - y0
-        return max(width, height) <= 0.3 * letter or width <= 0.1 * letter
+        return max(width, height) <= 0.3 * letter or width <= 0.06 * letter
 
     return speck
 

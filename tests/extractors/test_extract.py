@@ -650,3 +650,24 @@ def test_extract_a_tall_line_of_junk_is_not_the_value_below_a_label():
     got = values(extract(document, "application_form"))["subject"]
     assert got["full_name"] == "Lê An"
     assert "temporary_residence" not in got
+
+
+@pytest.mark.parametrize(
+    ("text", "width", "height", "dropped"),
+    [
+        ("Ï", 5, 4, True),  # where two rules cross
+        ("¡", 1, 38, True),  # a rule, one pixel wide
+        ("I", 5, 38, False),  # a sans-serif capital I: 0.12 of the letters' height
+        ("1", 20, 38, False),
+        (".", 6, 6, True),
+    ],
+)
+def test_extract_specks_read_as_characters_are_left_out(text, width, height, dropped):
+    from extractors.nlp import _speck_test
+
+    words = [
+        Word(text="Nguyễn", confidence=0.9, bbox=(100 * i, 0, 100 * i + 90, 40)) for i in range(12)
+    ]
+    page = Page(number=1, width=2480, height=3508, lines=(Line(words=tuple(words)),), dpi=300)
+    word = Word(text=text, confidence=0.9, bbox=(0, 100, width, 100 + height))
+    assert _speck_test(page, lambda box: box)(word) is dropped
