@@ -479,6 +479,27 @@ def _prefer_within_lines(spans: list[Span]) -> list[Span]:
     return sorted(kept, key=lambda s: s.start)
 
 
+_CELL_GAP = 1.5  # line heights of blank between two words that part a row's cells
+
+
+def _cells(doc: Doc, start: int, end: int) -> list[tuple[int, int]]:
+    """The line ``[start, end)`` cut where a gap wider than :data:`_CELL_GAP` line heights
+    parts two words: the cells of a row ("Giới tính: Nam      Dân tộc: Kinh"). One cell
+    without word boxes."""
+    words = doc.user_data.get("sohoa_words")
+    if not words or end - start < 2:
+        return [(start, end)]
+    boxes = [words[t._.word].box for t in doc[start:end]]
+    height = max(b[3] for b in boxes) - min(b[1] for b in boxes)
+    cells, first = [], start
+    for i in range(start + 1, end):
+        gap = boxes[i - start][0] - boxes[i - start - 1][2]
+        if doc[i]._.word != doc[i - 1]._.word and gap > _CELL_GAP * height:
+            cells.append((first, i))
+            first = i
+    return [*cells, (first, end)]
+
+
 def _after_numbering(doc: Doc, start: int, end: int) -> int:
     """The first token of ``[start, end)`` after the line's item number ("7.", "IV.")."""
     while start < end and _NUMBERING.match(doc[start].text):
@@ -557,9 +578,30 @@ class LabelRuler:
                 fuzzy = self._fuzzy(doc, start, end, groups)
                 if fuzzy is not None:
                     groups.insert(0, fuzzy)
+            for cell_start, cell_end in _cells(doc, start, end)[1:]:
+                if any(cell_start <= g.start < cell_end for g in groups):
+                    continue
+                found_in_cell = self._in_cell(doc, cell_start, cell_end)
+                if found_in_cell is not None:
+                    groups = sorted([*groups, found_in_cell], key=lambda g: g.start)
             labels.extend(groups)
         doc.spans["labels"] = labels
         return doc
+
+    def _in_cell(self, doc: Doc, start: int, end: int) -> Span | None:
+        """A garbled label opening a cell of a row after its first (:func:`_cells`): the words
+        before the cell's first colon, or, when the cell opens with an item number, the cell's
+        words of letters alone (a caption: "6. Tôngáo")."""
+        fuzzy = self._fuzzy(doc, start, end, [])
+        if fuzzy is not None:
+            return fuzzy
+        first = _after_numbering(doc, start, end)
+        words = [t for t in doc[first:end] if not is_separator(t)]
+        if first == start or not 1 <= len(words) <= _MAX_ALONE_WORDS:
+            return None
+        if not all(c.isalpha() for t in words for c in t.text):
+            return None
+        return self._closest(doc, first, end, whole=True)
 
     @staticmethod
     def _at_line_start(doc: Doc, line_start: int, index: int) -> bool:

@@ -671,3 +671,21 @@ def test_extract_specks_read_as_characters_are_left_out(text, width, height, dro
     page = Page(number=1, width=2480, height=3508, lines=(Line(words=tuple(words)),), dpi=300)
     word = Word(text=text, confidence=0.9, bbox=(0, 100, width, 100 + height))
     assert _speck_test(page, lambda box: box)(word) is dropped
+
+
+def test_extract_garbled_label_of_a_rows_second_cell():
+    # Two fields side by side on one line; OCR garbled the second label. It is read as a
+    # label of its own cell: before its colon, or, as a caption after an item number, alone.
+    document = _placed([
+        (40, [(100, "Giới tính: Nam"), (900, "Dâân tộc; Kinh")]),
+        (24, [(100, "5. Họ, chữ đệm và tên"), (1300, "6. Quốctch")]),
+        (40, [(100, "LÊ VĂN AN"), (1300, "Việt Nam")]),
+    ])  # fmt: skip
+    got = values(extract(document, "application_form"))["subject"]
+    assert (got["sex"], got["ethnicity"]) == ("male", "Kinh")
+    assert (got["full_name"], got["nationality"]) == ("Lê Văn An", "Việt Nam")
+
+
+def test_extract_words_close_together_are_one_cell(subject):
+    # Running text has no cell gaps: "Dân tộc" garbled inside it is no label of its own.
+    assert "ethnicity" not in subject("Giới tính: Nam Dâân tộc; Kinh")
