@@ -561,6 +561,7 @@ class LabelRuler:
         self.choices = list(self.keys)
         # The same without spaces, for lines where OCR ran a label's words together.
         self.squeezed = {c.replace(" ", ""): c for c in reversed(self.choices) if " " in c}
+        self.squeezed_choices = list(self.squeezed)
 
     def __call__(self, doc: Doc) -> Doc:
         found = _prefer_within_lines(self.matcher(doc, as_spans=True))
@@ -698,7 +699,7 @@ class LabelRuler:
             return None
         best = process.extractOne(
             squeezed,
-            list(self.squeezed),
+            self.squeezed_choices,
             scorer=fuzz.ratio,
             score_cutoff=max(self.fuzzy_threshold, _SQUEEZED_THRESHOLD),
         )
@@ -907,15 +908,6 @@ def _value_below(
     return None
 
 
-def _token_x(doc: Doc, index: int) -> tuple[int, int] | None:
-    """``(x0, x1)`` of the OCR word token ``index`` was cut from (None without boxes)."""
-    words = doc.user_data.get("sohoa_words")
-    if not words:
-        return None
-    box = words[doc[index]._.word].box
-    return box[0], box[2]
-
-
 def _caption_column(
     doc: Doc,
     labels: list[Span],
@@ -958,13 +950,15 @@ def _caption_column(
 
 
 def _under(doc: Doc, start: int, end: int, column: tuple[float, float]) -> tuple[int, int]:
-    """The tokens of ``[start, end)`` whose word's middle lies within ``column``."""
-    left, right = column
-    inside = []
-    for i in range(start, end):
-        x = _token_x(doc, i)
-        if x is not None and left <= (x[0] + x[1]) / 2 < right:
-            inside.append(i)
+    """The tokens of ``[start, end)`` whose word's middle lies within ``column`` (a row of
+    captions' column: :func:`_caption_column`, which found the word boxes)."""
+    words, (left, right) = doc.user_data["sohoa_words"], column
+    boxes = [words[doc[i]._.word].box for i in range(start, end)]
+    inside = [
+        i
+        for i, b in zip(range(start, end), boxes, strict=True)
+        if left <= (b[0] + b[2]) / 2 < right
+    ]
     return (inside[0], inside[-1] + 1) if inside else (start, start)
 
 
@@ -1117,7 +1111,9 @@ def _continues(
     # put a paragraph gap between fields); they start at the left, not right-aligned like the
     # "<place>, ngày …" line under them.
     gap = min(w.box[1] for w in below) - bottom
-    if not continuation:  # a caption may be smaller than the value under it (not a 10th)
+    # A caption may be smaller than the value under it; a stamp read as one tall "line" is no
+    # value, so the value's height counts up to twice the caption's.
+    if not continuation:
         tall = max(w.box[3] for w in below) - min(w.box[1] for w in below)
         height = max(height, min(tall, 2 * height))
     close = -height < gap < 0.8 * height  # not above: OCR reads some junk out of order

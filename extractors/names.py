@@ -77,9 +77,12 @@ def split_name(full_name: str) -> NameParts:
 
 # One syllable, folded: onset, one to three vowels, coda (the spelling rules are not checked:
 # a split only has to land between syllables).
+_CODA = r"(?:ch|ng|nh|[cmnpt])"
 _SYLLABLE = re.compile(
-    r"(?:ngh|ng|nh|ch|gh|gi|kh|ph|qu|th|tr|[bcdghklmnprstvx])?[aeiouy]{1,3}(?:ch|ng|nh|[cmnpt])?"
+    rf"(?:ngh|ng|nh|ch|gh|gi|kh|ph|qu|th|tr|[bcdghklmnprstvx])?[aeiouy]{{1,3}}{_CODA}?"
 )
+_ENDS_IN_CODA = re.compile(rf"{_CODA}$")
+_LONGEST_SYLLABLE = 7  # "nghiêng"
 # Middle and given names seen most often, with the surnames: a split into these wins.
 NAME_WORDS = frozenset(
     fold(w)
@@ -114,12 +117,13 @@ def split_syllables(word: str) -> list[str] | None:
         if start not in best:
             continue
         (unknown, codas, parts), cuts = best[start]
-        for match in _prefixes(key, start):
-            end = match
+        for end in range(start + 1, min(len(key), start + _LONGEST_SYLLABLE) + 1):
+            if not _SYLLABLE.fullmatch(key, start, end):
+                continue
             piece = key[start:end]
             score = (
                 unknown + (piece not in NAME_WORDS),
-                codas + bool(re.search(r"(?:ch|ng|nh|[cmnpt])$", piece)),
+                codas + bool(_ENDS_IN_CODA.search(piece)),
                 parts + 1,
             )
             if end not in best or score < best[end][0]:
@@ -128,15 +132,6 @@ def split_syllables(word: str) -> list[str] | None:
         return None
     bounds = [0, *best[len(key)][1]]
     return [word[a:b] for a, b in pairwise(bounds)]
-
-
-def _prefixes(key: str, start: int) -> list[int]:
-    """Ends of the syllables ``key`` may hold from ``start``."""
-    ends = []
-    for end in range(start + 1, min(len(key), start + 7) + 1):
-        if _SYLLABLE.fullmatch(key, start, end):
-            ends.append(end)
-    return ends
 
 
 def parse_name(text: str) -> Parsed | None:

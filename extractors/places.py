@@ -48,9 +48,9 @@ _UNIT_AT_PART_START = re.compile(
 _JUNK = re.compile(r"[|_…*]+|\.{2,}")
 
 
-_UNIT_SPELLED = re.compile(
-    r"^(?:xã|phường|thị trấn|thị xã|huyện|quận|thành phố|tỉnh|tp)(?![^\W\d_])", re.IGNORECASE
-)
+# Unit words as written, with their marks: an address's parts start with them.
+_UNITS = r"xã|phường|thị trấn|thị xã|huyện|quận|thành phố|tỉnh"
+_UNIT_SPELLED = re.compile(rf"^(?:{_UNITS}|tp)(?![^\W\d_])", re.IGNORECASE)
 
 
 def _junk_before(value: str) -> int:
@@ -73,9 +73,7 @@ def _junk_before(value: str) -> int:
 
 
 _PART_START = re.compile(
-    r"(?:xã|phường|thị trấn|thị xã|huyện|quận|thành phố|tỉnh|thôn|ấp|xóm|bản|tổ|số|khu|khóm|"
-    r"đội|làng|buôn|sóc)\s",
-    re.IGNORECASE,
+    rf"(?:{_UNITS}|thôn|ấp|xóm|bản|tổ|số|khu|khóm|đội|làng|buôn|sóc)\s", re.IGNORECASE
 )
 
 
