@@ -417,6 +417,9 @@ _NOT_CONTINUATION = re.compile(
 )
 _LEADER = re.compile(r"^(?:\.{2,}|…+|_{2,})$")
 _COLONS = (":", ";")  # OCR reads a label's colon as ";" now and then ("Dân tộc; Kinh")
+# Where a label's words end before its value: a colon, or the rule between a table's label cell
+# and value cell read as "|" ("Họ, chữ đếm và tên khúi sinh | VI THANH KHOA", a fax).
+_LABEL_ENDS = (*_COLONS, "|")
 _LEADER_RUN = re.compile(r"^[^\w]*(?:\.{3,}|…|_{3,})")
 _MAX_CONTINUATION_LINES = 3
 # A label alone on its line is matched fuzzily without a colon after it: a few words.
@@ -611,8 +614,12 @@ class LabelRuler:
     @staticmethod
     def _is_label(doc: Doc, span: Span, line_start: int, line_end: int) -> bool:
         before = doc[line_start : span.start]
-        # "(Ký, ghi rõ họ tên)": words of an instruction in brackets are not a label.
-        if sum(t.text.count("(") - t.text.count(")") for t in before) > 0:
+        # "(Ký, ghi rõ họ tên)": words of an instruction in brackets are not a label; a "("
+        # never closed on the line is a speck ("cụ (Quế quản | Nà Bình Thanh", a fax).
+        after = doc[span.end : line_end]
+        if sum(t.text.count("(") - t.text.count(")") for t in before) > 0 and any(
+            ")" in t.text for t in after
+        ):
             return False
         words = sum(1 for t in span if not is_separator(t))
         if _book_title(doc, span, line_end):
@@ -721,6 +728,8 @@ class LabelRuler:
         still to ("NGÀY THÁNG NĂM" of "NGÀY THÁNG NĂM SlNH"); otherwise exact labels are kept.
         """
         first = _after_numbering(doc, start, end)
+        if groups and all(len(t.text) <= 2 or is_separator(t) for t in doc[first : groups[0].start]):
+            first = groups[0].start  # specks before the label ("Ị LŨ.", "EE,"), on a fax
         words = [t for t in doc[first:end] if not is_separator(t)]
         if not 1 <= len(words) <= _MAX_ALONE_WORDS or end >= len(doc):
             return None
@@ -732,10 +741,12 @@ class LabelRuler:
             return self._closest(doc, first, end, whole=True)
         exact = groups[0]
         rest = [t for t in doc[exact.end : end] if not is_separator(t)]
-        # Only a garbled last word of a longer label: "Quốc tịch Việt Nam" is a label and value.
-        if len(groups) > 1 or exact.start != first or len(rest) != 1:
+        # Only the garbled last words of a longer label: "Quốc tịch Việt Nam" is a label and
+        # its value, "Họ, chữ đếm và tên khi sinh" the label "… khai sinh" whose value is in
+        # the cell to its right (a fax), "Họ, chữ đệm và tên của chí" the father's.
+        if len(groups) > 1 or exact.start != first or not 1 <= len(rest) <= _MAX_GARBLED_WORDS:
             return None
-        return self._instead_of(doc, exact, end)
+        return self._instead_of(doc, exact, end, same_field=True)
 
     def _longer(self, doc: Doc, exact: Span, end: int) -> Span | None:
         """A longer label whose last words OCR garbled, read as an exact shorter one and a
@@ -746,7 +757,7 @@ class LabelRuler:
             (
                 t.i
                 for t in doc[exact.end : min(end, exact.end + _MAX_GARBLED_WORDS + 1)]
-                if any(c in t.text for c in _COLONS) and is_separator(t)
+                if any(c in t.text for c in _LABEL_ENDS) and is_separator(t)
             ),
             None,
         )
@@ -754,11 +765,17 @@ class LabelRuler:
             return None
         return self._instead_of(doc, exact, colon)
 
-    def _instead_of(self, doc: Doc, exact: Span, stop: int) -> Span | None:
+    def _instead_of(
+        self, doc: Doc, exact: Span, stop: int, *, same_field: bool = False
+    ) -> Span | None:
         """The label of another field or role that ``exact`` and the words after it up to
-        ``stop`` are closer still to (fuzzy ratio ≥ 90, as many words), or None."""
+        ``stop`` are closer still to (fuzzy ratio ≥ 90, as many words), or None. With
+        ``same_field`` a longer label of the same field counts too: the words are the label's,
+        not its value."""
         longer = self._closest(doc, exact.start, stop, whole=True, threshold=_LONGER_THRESHOLD)
-        return longer if longer is not None and longer.label_ != exact.label_ else None
+        if longer is None or (longer.label_ == exact.label_ and not same_field):
+            return None
+        return longer
 
 
 @Language.component("sohoa_label_values_v1", assigns=["doc.spans"], requires=["doc.spans"])
@@ -861,7 +878,7 @@ def _skip_garbled_label(
     """Skip the rest of a label OCR garbled at the start of a value: an English half
     ("/ Place ofresidence:"), or the end of a longer label whose start was read ("Nơi đàng ký"
     + "khen sinh:" for "Nơi đăng ký khai sinh:")."""
-    colon = next((t.i for t in doc[start : min(end, start + 6)] if t.text in _COLONS), None)
+    colon = next((t.i for t in doc[start : min(end, start + 6)] if t.text in _LABEL_ENDS), None)
     if colon is None:
         return start, end
     text = " ".join(t.norm_ for t in doc[start:colon] if not is_separator(t))

@@ -243,10 +243,34 @@ def test_extract_value_on_next_line(subject, text, expected):
         ("3. NOI THUONG TRUU\nThôn 4, xã An Bình", "place_of_residence", "Thôn 4, xã An Bình"),
         # An exact shorter label ("Ngày, tháng, năm": an issue date) gives way to the longer one.
         ("NGÀY THÁNG NĂM SlNH\n15/03/1987", "date_of_birth", "1987-03-15"),
+        # The label's last two words garbled ("khai sinh"): they are no value, the line below is.
+        ("Họ, chữ đếm và tên khi sinh\nVI THANH KHOA", "full_name", "Vi Thanh Khoa"),
     ],
 )
 def test_extract_garbled_label_alone_on_its_line(subject, text, field, expected):
     assert subject(text) == {field: expected}
+
+
+@pytest.mark.parametrize(
+    ("text", "field", "expected"),
+    [
+        # Specks before a label whose last words OCR garbled: "của chí" is the father's label.
+        ("Ị LŨ. Họ, chữ đệm và tên của chí\nVI VĂN TRUNG", "father_name", "Vi Văn Trung"),
+        # A table's rule read as "|" ends the label as a colon would.
+        ("Họ, chữ đệm và tên của ch | VI VĂN TRUNG", "father_name", "Vi Văn Trung"),
+    ],
+)
+def test_extract_label_alone_with_garbled_last_words(subject, text, field, expected):
+    # On an application form the parents' names are fields of the applicant's record.
+    got = subject("Họ và tên: LÊ AN\n" + text, "application_form")
+    assert got == {"full_name": "Lê An", field: expected}
+
+
+def test_extract_bracket_never_closed_is_a_speck_before_the_label(subject):
+    got = subject("cụ (Quế quản | Xã Bình Thành, huyện Tây Sơn")
+    assert got["place_of_origin"] == "Xã Bình Thành, huyện Tây Sơn"
+    # An instruction in brackets is still no label.
+    assert "full_name" not in subject("Người khai (Ký, ghi rõ họ tên)\nNGUYỄN VĂN AN")
 
 
 def test_extract_garbled_role_word_before_the_colon_is_the_longer_label(make_document):
