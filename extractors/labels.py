@@ -728,7 +728,8 @@ class LabelRuler:
         still to ("NGÀY THÁNG NĂM" of "NGÀY THÁNG NĂM SlNH"); otherwise exact labels are kept.
         """
         first = _after_numbering(doc, start, end)
-        if groups and all(len(t.text) <= 2 or is_separator(t) for t in doc[first : groups[0].start]):
+        specks = doc[first : groups[0].start] if groups else doc[0:0]
+        if groups and all(len(t.text) <= 2 or is_separator(t) for t in specks):
             first = groups[0].start  # specks before the label ("Ị LŨ.", "EE,"), on a fax
         words = [t for t in doc[first:end] if not is_separator(t)]
         if not 1 <= len(words) <= _MAX_ALONE_WORDS or end >= len(doc):

@@ -46,6 +46,9 @@ class PreprocessOptions(BaseModel):
     # (docs/cleaning.md, "Fax"); pages that are not faxes are left alone.
     fax: bool = True
     fax_scale: float = Field(default=1.5, ge=1.0, le=3.0)
+    # Each fax line redrawn as the two rows of grey a clean page has there, by a small network
+    # fitted on generated faxes (pipeline/preprocess/fax_training.py); off: the line doubled.
+    fax_redraw: bool = True
     stamps: bool = True
     stamp_colours: tuple[Literal["red", "blue"], ...] = ("red",)
     grayscale: bool = True

@@ -7,6 +7,7 @@ forward matrix so :func:`~pipeline.preprocess.context.map_to_original` can undo 
 from __future__ import annotations
 
 import threading
+from pathlib import Path
 from typing import Any
 
 import cv2
@@ -32,6 +33,7 @@ __all__ = [
     "orient",
     "osd_orientation",
     "reads_better_turned",
+    "redraw_fax_lines",
     "restore_fax_lines",
     "rotate_matrix",
 ]
@@ -540,6 +542,42 @@ def is_fax(provenance: dict[str, Any]) -> bool:
     return any("fax_lines" in step for step in provenance.get("steps", ()))
 
 
+FAX_LINES_MODEL = Path(__file__).with_name("data") / "fax_lines_v1.onnx"
+_FAX_STRIP = 256  # fax lines per pass of the network: its memory stays under 100 MB
+_FAX_MARGIN = 16  # … with this many lines of context above and below (its view is 23 lines)
+_fax_nets = threading.local()
+
+
+def _fax_net() -> Any:
+    """This thread's copy of the fax network (an OpenCV DNN net is not safe to share)."""
+    net = getattr(_fax_nets, "net", None)
+    if net is None:
+        net = _fax_nets.net = cv2.dnn.readNetFromONNX(str(FAX_LINES_MODEL))
+    return net
+
+
+def redraw_fax_lines(lines: np.ndarray) -> np.ndarray:
+    """A fax's lines (bitonal grey, one row per line) as a grey page of two rows per line.
+
+    The network (:mod:`pipeline.preprocess.fax_training`) was fitted on generated pages faxed
+    and drawn clean: where the doubled line has a staircase, or a hairline the low threshold
+    dropped, it draws what the clean page has. It runs in strips of :data:`_FAX_STRIP` lines.
+    """
+    ink = (lines < 128).astype(np.float32)
+    h, w = ink.shape
+    out = np.empty((2 * h, w), np.float32)
+    net = _fax_net()
+    for top in range(0, h, _FAX_STRIP):
+        lo, hi = max(0, top - _FAX_MARGIN), min(h, top + _FAX_STRIP + _FAX_MARGIN)
+        net.setInput(ink[None, None, lo:hi])
+        paper = net.forward()[0]  # (2, lines, w): each line's upper and lower row
+        keep = slice(top - lo, top - lo + min(_FAX_STRIP, h - top))
+        rows = paper[:, keep]
+        out[2 * top : 2 * top + 2 * rows.shape[1] : 2] = rows[0]
+        out[2 * top + 1 : 2 * top + 2 * rows.shape[1] : 2] = rows[1]
+    return np.clip(out * 255, 0, 255).astype(np.uint8)
+
+
 def restore_fax_lines(image: np.ndarray, ctx: PageContext) -> np.ndarray:
     """A fax's lines (:func:`fax_lines`) drawn once each and scaled by ``fax_scale`` with cubic
     interpolation: letters get smooth grey edges instead of staircases, which Tesseract reads
@@ -552,7 +590,8 @@ def restore_fax_lines(image: np.ndarray, ctx: PageContext) -> np.ndarray:
         return image
     factor = ctx.options.fax_scale
     size = (round(grey.shape[1] * factor), round(grey.shape[0] * factor))
-    scaled = cv2.resize(grey[rows], size, interpolation=cv2.INTER_CUBIC)
+    lines = redraw_fax_lines(grey[rows]) if ctx.options.fax_redraw else grey[rows]
+    scaled = cv2.resize(lines, size, interpolation=cv2.INTER_CUBIC)
     sx, sy = size[0] / grey.shape[1], size[1] / grey.shape[0]
     ctx.record("scale", np.diag([sx, sy, 1.0]), scale=round(factor, 4), fax_lines=len(rows))
     return scaled
