@@ -1,7 +1,8 @@
 """Fit the network that redraws a fax's lines (``geometry.redraw_fax_lines``).
 
-The data is generated, nothing is downloaded: pages of every non-register layout are drawn by
-:mod:`pipeline.samples`, then faxed as the ``fax_bitonal`` profile faxes them (half of them aged
+The data is generated, nothing is downloaded: pages of every non-register document type are
+drawn by :mod:`pipeline.samples` (forms in the dev layouts only, never the held-out or probe
+ones), then faxed as the ``fax_bitonal`` profile faxes them (half of them aged
 first, as ``old_paper`` ages them) and paired with the same page drawn clean at the fax's 200 dpi.
 The network sees a fax's lines (ink 1, paper 0, 100 lines per inch) and gives, for each, the two
 rows of grey that the clean page has there. Its seeds are its own: none of the dev set's (2026),
