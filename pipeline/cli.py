@@ -41,6 +41,26 @@ DbOption = Annotated[
     ),
 ]
 
+PreprocessJsonOption = Annotated[
+    str | None,
+    typer.Option(
+        "--preprocess-json",
+        help="Cleaning options as JSON, e.g. '{\"fax_redraw\": false}' (docs/cleaning.md).",
+    ),
+]
+
+
+def _cleaning(preprocess_json: str | None) -> Any:
+    """The cleaning options ``--preprocess-json`` gives (the defaults without it)."""
+    from pydantic import ValidationError
+
+    from pipeline.options import PreprocessOptions
+
+    try:
+        return PreprocessOptions.model_validate_json(preprocess_json or "{}")
+    except ValidationError as exc:
+        raise typer.BadParameter(str(exc), param_hint="--preprocess-json") from exc
+
 
 def _existing_store(db: str | None) -> Any:
     """The store for a command that only reads: an embedded database that does not exist yet is
@@ -115,6 +135,7 @@ def digitise(
             "(default: $SOHOA_DASK_ADDRESS, else threads here); see docs/deploy.md.",
         ),
     ] = None,
+    preprocess_json: PreprocessJsonOption = None,
 ) -> None:
     """Digitise scans (PDF, JPEG, PNG, TIFF, zips, folders) into the database.
 
@@ -124,7 +145,11 @@ def digitise(
     started = time.perf_counter()
     from flows.runners import finished_batch
 
-    settings: dict[str, Any] = {"db_url": resolve_db_url(db), "doc_type": doc_type}
+    settings: dict[str, Any] = {
+        "db_url": resolve_db_url(db),
+        "doc_type": doc_type,
+        "preprocess": _cleaning(preprocess_json),
+    }
     if register:
         settings["register_template"] = register
     if workers:
@@ -296,24 +321,12 @@ def evaluate(
         int | None,
         typer.Option("--workers", min=1, help="Pages OCRed in parallel (default: cores)."),
     ] = None,
-    preprocess_json: Annotated[
-        str | None,
-        typer.Option(
-            "--preprocess-json",
-            help="Cleaning options as JSON, e.g. '{\"denoise\": true}' (docs/cleaning.md).",
-        ),
-    ] = None,
+    preprocess_json: PreprocessJsonOption = None,
 ) -> None:
     """Measure OCR, field accuracy, routing and speed on labelled scans (docs/evaluation.md)."""
-    from pydantic import ValidationError
-
     from pipeline.evaluate import evaluate_folder, print_report, write_report
-    from pipeline.options import PreprocessOptions
 
-    try:
-        cleaning = PreprocessOptions.model_validate_json(preprocess_json or "{}")
-    except ValidationError as exc:
-        raise typer.BadParameter(str(exc), param_hint="--preprocess-json") from exc
+    cleaning = _cleaning(preprocess_json)
     result = evaluate_folder(
         folder,
         db_url=db,

@@ -87,6 +87,17 @@ def test_cli_missing_path_exit_code(tmp_path: Path) -> None:
     assert "nowhere" in run.stderr
 
 
+def test_cli_digitise_cleaning_options_are_checked_before_anything_runs(
+    scans: Path, tmp_path: Path
+) -> None:
+    run = sohoa(
+        "digitise", str(scans), "--preprocess-json", '{"fax_redraw": "maybe"}', cwd=tmp_path
+    )
+    assert run.returncode == 2
+    assert "--preprocess-json" in run.stderr and "fax_redraw" in run.stderr
+    assert not (tmp_path / "data").exists()  # no database made, nothing stored
+
+
 def test_cli_ocr_prints_pages_separated_by_form_feeds(samples_dir: Path, tmp_path: Path) -> None:
     tiff = next(samples_dir.glob("*.tif"))
     run = sohoa("ocr", str(tiff), cwd=tmp_path)
