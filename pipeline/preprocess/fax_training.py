@@ -120,14 +120,16 @@ def build_network(channels: int = CHANNELS):
     return FaxLines()
 
 
-def fit(inks: np.ndarray, cleans: np.ndarray, steps: int, seed: int = SEED):
+def fit(
+    inks: np.ndarray, cleans: np.ndarray, steps: int, seed: int = SEED, channels: int = CHANNELS
+):
     """Train on the patches (squared error, Adam, batches of 16) and return the network."""
     import torch
 
     torch.manual_seed(seed)
     x = torch.from_numpy(inks).float()[:, None]
     y = torch.from_numpy(cleans).float()[:, None] / 255
-    net = build_network()
+    net = build_network(channels)
     optimiser = torch.optim.Adam(net.parameters(), 2e-3)
     start = time.perf_counter()
     for step in range(steps):
@@ -170,6 +172,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--pages", type=int, default=100)
     parser.add_argument("--steps", type=int, default=4000)
     parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument("--channels", type=int, default=CHANNELS)
     parser.add_argument("--out", type=Path, default=Path("fax_lines.onnx"))
     args = parser.parse_args(argv)
     try:
@@ -178,7 +181,7 @@ def main(argv: list[str] | None = None) -> int:
         parser.error('needs PyTorch and onnx: pip install -e ".[train]"')
     torch.set_num_threads(args.threads)
     inks, cleans = training_patches(args.pages)
-    export(fit(inks, cleans, args.steps), args.out)
+    export(fit(inks, cleans, args.steps, channels=args.channels), args.out)
     print(f"wrote {args.out} ({len(inks)} patches of {args.pages} pages, {args.steps} steps)")
     return 0
 
