@@ -468,18 +468,20 @@ def test_preprocess_fax_redraw_comes_closer_to_the_clean_page(layout: str, aged:
     assert rmse["redrawn"] < 0.95 * rmse["doubled"], rmse
 
 
-def test_preprocess_fax_redraw_in_strips_is_one_page(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_preprocess_fax_redraw_in_tiles_is_one_page(monkeypatch: pytest.MonkeyPatch) -> None:
     fax = _fax(_text_page(px=30, size=(900, 700)))
     lines = fax[fax_lines(fax)]
-    in_strips = redraw_fax_lines(lines)  # 256 lines a pass: two joins on this page
-    monkeypatch.setattr(geometry, "_FAX_STRIP", 10_000)
+    in_tiles = redraw_fax_lines(lines)  # 128 × 256 a pass, blank ones skipped: many joins
+    monkeypatch.setattr(geometry, "_FAX_TILE", lines.shape)  # the page in one pass
     at_once = redraw_fax_lines(lines)
-    assert in_strips.shape == (2 * lines.shape[0], lines.shape[1])
-    assert np.abs(in_strips.astype(int) - at_once.astype(int)).max() <= 1
+    assert in_tiles.shape == (2 * lines.shape[0], lines.shape[1])
+    difference = np.abs(in_tiles.astype(int) - at_once.astype(int))
+    # The same page; only blank paper at the page's edge differs, by a few grey levels.
+    assert (difference > 1).mean() < 0.01 and difference.max() <= 6
     # Paper stays paper: a blank strip comes back light and even (the generated pages' paper
-    # is 245, not 255), with no ink drawn at its edges.
+    # is 245, not 255).
     blank = redraw_fax_lines(np.full((40, 300), 255, np.uint8))
-    assert blank.min() >= 235 and np.ptp(blank[10:-10, 10:-10]) <= 3
+    assert blank.min() >= 235 and np.ptp(blank) <= 3
 
 
 def test_preprocess_fax_lines_leave_other_pages_alone() -> None:
