@@ -23,15 +23,14 @@ import argparse
 import random
 import sys
 import time
+from dataclasses import replace
 from pathlib import Path
 
-import cv2
 import numpy as np
 from PIL import Image
 
-from pipeline.samples.degrade import PROFILES, _age, _streak, _warp
-from pipeline.samples.fonts import FAMILIES
-from pipeline.samples.generate import _FAMILY_WEIGHTS
+from pipeline.samples.degrade import degrade, parse_profile
+from pipeline.samples.generate import pick_family
 from pipeline.samples.layouts import LAYOUTS, render
 
 SEED = 4711  # the training pages' own seed
@@ -44,28 +43,24 @@ def fax_pair(
 ) -> tuple[np.ndarray, np.ndarray]:
     """A page faxed (ink mask of its lines, ``(h, w)`` bool) and drawn clean (``(2h, w)`` grey).
 
-    The fax follows :func:`pipeline.samples.degrade.degrade` for ``fax_bitonal`` step by step,
-    with the same skew applied to the clean copy so the two stay aligned.
+    Both come from :func:`pipeline.samples.degrade.degrade` with the same skew: the fax by the
+    ``fax_bitonal`` profile (``+old_paper`` when ``aged``), the clean copy by the same profile
+    without its losses (grey, every line, no blur, noise, streaks or levels). The page is cut
+    to an even number of fax rows, so that every line is shown exactly twice.
     """
-    fax = PROFILES["fax_bitonal"]
-    arr = np.asarray(page.convert("RGB"), dtype=np.float32)
-    clean = arr.copy()
-    if aged:
-        arr = _age(arr, PROFILES["old_paper"].paper_age, rng)
+    fax = parse_profile("fax_bitonal+old_paper" if aged else "fax_bitonal")
+    clean = replace(
+        fax, mode="grey", y_scale=1.0, blur=0.0, noise=0.0, streaks=0, levels=None, paper_age=0.0
+    )
+    height = page.height
+    while round(height * fax.scale) % 2:
+        height -= 1
+    page = page.crop((0, 0, page.width, height))
     angle = float(rng.uniform(-fax.skew_deg, fax.skew_deg))
-    arr, clean = _warp(arr, fax, angle, rng), _warp(clean, fax, angle, rng)
-    h, w = arr.shape[:2]
-    size = (round(w * fax.scale), round(h * fax.scale) // 2 * 2)
-    arr = cv2.resize(arr, size, interpolation=cv2.INTER_AREA)
-    clean = cv2.resize(clean, size, interpolation=cv2.INTER_AREA).mean(axis=2)
-    arr = cv2.resize(arr, (size[0], size[1] // 2), interpolation=cv2.INTER_AREA)
-    arr = cv2.GaussianBlur(arr, (0, 0), fax.blur)
-    arr = arr + rng.normal(0.0, fax.noise, arr.shape[:2])[..., None].astype(np.float32)
-    arr = _streak(arr, fax.streaks, rng)
-    black, white = fax.levels or (0, 255)
-    arr = (arr - black) * (255.0 / (white - black))
-    grey = np.asarray(Image.fromarray(np.clip(arr, 0, 255).round().astype(np.uint8)).convert("L"))
-    return grey <= fax.threshold, clean
+    faxed, _, _ = degrade(page, fax, rng, skew=angle)
+    drawn, _, _ = degrade(page, clean, rng, skew=angle)
+    ink = np.asarray(faxed.convert("L"))[0::2] < 128
+    return ink, np.asarray(drawn, dtype=np.float32)
 
 
 def training_patches(pages: int, seed: int = SEED) -> tuple[np.ndarray, np.ndarray]:
@@ -73,10 +68,9 @@ def training_patches(pages: int, seed: int = SEED) -> tuple[np.ndarray, np.ndarr
     ``(n, 2·PATCH, 2·PATCH)``, mostly where there is ink."""
     inks, cleans = [], []
     layouts = sorted(k for k in LAYOUTS if "register" not in k)
-    families = list(_FAMILY_WEIGHTS)
     for index in range(pages):
         rng = random.Random(f"sohoa-fax-training:{seed}:{index}")
-        family = FAMILIES[rng.choices(families, [_FAMILY_WEIGHTS[f] for f in families])[0]]
+        family = pick_family(rng)
         page = render(rng.choice(layouts), rng, family, inconsistent=False).pages[0].image
         np_rng = np.random.default_rng([seed, index])
         ink, clean = fax_pair(page, np_rng, aged=index % 2 == 1)

@@ -548,12 +548,16 @@ _FAX_MARGIN = 16  # … with this much context around each tile (the network see
 _fax_nets = threading.local()
 
 
-def _fax_net() -> Any:
-    """This thread's copy of the fax network (an OpenCV DNN net is not safe to share)."""
-    net = getattr(_fax_nets, "net", None)
-    if net is None:
-        net = _fax_nets.net = cv2.dnn.readNetFromONNX(str(FAX_LINES_MODEL))
-    return net
+def _fax_net() -> tuple[Any, np.ndarray]:
+    """This thread's copy of the fax network (an OpenCV DNN net is not safe to share) and the
+    two rows it draws for blank paper, computed once."""
+    loaded = getattr(_fax_nets, "loaded", None)
+    if loaded is None:
+        net = cv2.dnn.readNetFromONNX(str(FAX_LINES_MODEL))
+        (th, tw), m = _FAX_TILE, _FAX_MARGIN
+        net.setInput(np.zeros((1, 1, th + 2 * m, tw + 2 * m), np.float32))
+        loaded = _fax_nets.loaded = (net, net.forward()[0][:, m, m].copy())
+    return loaded
 
 
 def redraw_fax_lines(lines: np.ndarray) -> np.ndarray:
@@ -570,9 +574,7 @@ def redraw_fax_lines(lines: np.ndarray) -> np.ndarray:
     (th, tw), m = _FAX_TILE, _FAX_MARGIN
     padded = np.zeros((h + 2 * m + th, w + 2 * m + tw), np.float32)
     padded[m : m + h, m : m + w] = ink
-    net = _fax_net()
-    net.setInput(np.zeros((1, 1, th + 2 * m, tw + 2 * m), np.float32))
-    paper = net.forward()[0][:, m, m]  # blank paper's two rows
+    net, paper = _fax_net()
     out = np.empty((2, h, w), np.float32)
     out[0], out[1] = paper[0], paper[1]
     for y in range(0, h, th):

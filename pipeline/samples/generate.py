@@ -23,7 +23,7 @@ import numpy as np
 from PIL import Image
 
 from pipeline.samples.degrade import DEVSET_PROFILES, PROFILES, degrade, parse_profile
-from pipeline.samples.fonts import FAMILIES
+from pipeline.samples.fonts import FAMILIES, FontFamily
 from pipeline.samples.forms import DEV_LAYOUTS, FORMS, pick_layouts
 from pipeline.samples.layouts import LAYOUTS, render
 from pipeline.samples.render import RenderedDocument
@@ -115,11 +115,16 @@ def _truth_record(record: dict[str, object]) -> TruthRecord:
     )
 
 
+def pick_family(rng: random.Random) -> FontFamily:
+    """A font family drawn with the weights of :data:`_FAMILY_WEIGHTS`."""
+    names = list(_FAMILY_WEIGHTS)
+    return FAMILIES[rng.choices(names, [_FAMILY_WEIGHTS[n] for n in names])[0]]
+
+
 def make_document(spec: DocumentSpec, out_dir: Path) -> Path:
     """Render, degrade and write one document and its ground truth; returns the JSON path."""
     rng, np_rng = _rngs(spec.seed, spec.index)
-    names = list(_FAMILY_WEIGHTS)
-    family = FAMILIES[rng.choices(names, [_FAMILY_WEIGHTS[n] for n in names])[0]]
+    family = pick_family(rng)
     doc: RenderedDocument = render(
         spec.doc_type, rng, family, inconsistent=spec.inconsistent, **spec.options
     )
