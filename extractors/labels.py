@@ -38,6 +38,7 @@ __all__ = [
     "fold_norms",
     "is_leader",
     "is_separator",
+    "is_speck",
     "line_ranges",
     "split_key",
 ]
@@ -423,8 +424,11 @@ _LABEL_ENDS = (*_COLONS, "|")
 _LEADER_RUN = re.compile(r"^[^\w]*(?:\.{3,}|…|_{3,})")
 _MAX_CONTINUATION_LINES = 3
 # A label alone on its line is matched fuzzily without a colon after it: a few words.
+_SPECK = re.compile(r"^[`'‘’\",.;¬~^ˆ-]{1,2}$")  # a mark of dirt or a stray stroke
 _MIN_ALONE_WORDS, _MAX_ALONE_WORDS = 2, 8
 _MIN_SQUEEZED, _SQUEEZED_THRESHOLD = 6, 90.0  # letters, and score, of a run-together label
+# … of a cell's caption after its item number ("3⁄Giớitfnh"): the number says a caption starts
+_NUMBERED_SQUEEZED_THRESHOLD = 85.0
 _LONGER_THRESHOLD = 90.0  # … and closer still to replace an exact shorter label at its start
 _MAX_GARBLED_WORDS = 2  # words between an exact label and its colon that may end a longer one
 # Set on label and value spans only: span extensions are keyed by character offsets, so two span
@@ -436,6 +440,11 @@ for _name, _default in (("strength", 1.0), ("label_start", None)):
 
 def is_separator(token: Token) -> bool:
     return bool(_SEPARATOR.match(token.text))
+
+
+def is_speck(token: Token) -> bool:
+    """A speck of dirt or a stray stroke OCR read as a mark or two: "`", "'", "¬¬"."""
+    return bool(_SPECK.match(token.text))
 
 
 def is_leader(token: Token) -> bool:
@@ -504,8 +513,9 @@ def _cells(doc: Doc, start: int, end: int) -> list[tuple[int, int]]:
 
 
 def _after_numbering(doc: Doc, start: int, end: int) -> int:
-    """The first token of ``[start, end)`` after the line's item number ("7.", "IV.")."""
-    while start < end and _NUMBERING.match(doc[start].text):
+    """The first token of ``[start, end)`` after the line's item number ("7.", "IV.") and the
+    specks OCR puts before it ("`7", "'5,"; not a bracket, which opens an instruction)."""
+    while start < end and (_NUMBERING.match(doc[start].text) or is_speck(doc[start])):
         start += 1
     return start
 
@@ -574,6 +584,10 @@ class LabelRuler:
             valid = [s for s in in_line if self._is_label(doc, s, start, end)]
             groups = self._group(doc, valid)
             alone = self._alone(doc, start, end, groups)
+            cells = _cells(doc, start, end)
+            if alone is None and not groups and len(cells) > 1:
+                # Captions in a row of cells, their values on the line below: the first cell's.
+                alone = self._alone(doc, start, cells[0][1], [])
             if alone is not None:
                 groups = [alone]
             elif groups and (longer := self._longer(doc, groups[0], end)) is not None:
@@ -582,7 +596,7 @@ class LabelRuler:
                 fuzzy = self._fuzzy(doc, start, end, groups)
                 if fuzzy is not None:
                     groups.insert(0, fuzzy)
-            for cell_start, cell_end in _cells(doc, start, end)[1:]:
+            for cell_start, cell_end in cells[1:]:
                 if any(cell_start <= g.start < cell_end for g in groups):
                     continue
                 found_in_cell = self._in_cell(doc, cell_start, cell_end)
@@ -605,7 +619,7 @@ class LabelRuler:
             return None
         if not all(c.isalpha() for t in words for c in t.text):
             return None
-        return self._closest(doc, first, end, whole=True)
+        return self._closest(doc, first, end, whole=True, squeezed=_NUMBERED_SQUEEZED_THRESHOLD)
 
     @staticmethod
     def _at_line_start(doc: Doc, line_start: int, index: int) -> bool:
@@ -676,7 +690,14 @@ class LabelRuler:
         return self._closest(doc, first, colon)
 
     def _closest(
-        self, doc: Doc, first: int, end: int, *, whole: bool = False, threshold: float | None = None
+        self,
+        doc: Doc,
+        first: int,
+        end: int,
+        *,
+        whole: bool = False,
+        threshold: float | None = None,
+        squeezed: float = _SQUEEZED_THRESHOLD,
     ) -> Span | None:
         """``[first, end)`` as a fuzzy label (strength 0.9) if it is close to one, else None.
 
@@ -689,18 +710,18 @@ class LabelRuler:
         cutoff = max(self.fuzzy_threshold, threshold or 0.0)
         best = process.extractOne(text, self.choices, scorer=fuzz.ratio, score_cutoff=cutoff)
         if best is None or (whole and best[0].count(" ") != text.count(" ")):
-            best = self._squeezed(text)
+            best = self._squeezed(text, squeezed)
             if best is None:
                 return None
         span = Span(doc, first, end, label=self.keys[best[0]])
         span._.strength = 0.9
         return span
 
-    def _squeezed(self, text: str) -> tuple[str, float, int] | None:
+    def _squeezed(self, text: str, threshold: float) -> tuple[str, float, int] | None:
         """The label ``text`` is when OCR ran some of its words together ("Quốctch",
-        "Giớitính"): compared without spaces, at least 90, the label of more words and at most
-        one letter longer ("CHỨNG MINH NHÂN DÂN", a card's title, is not "Chứng minh nhân dân
-        số" with a word lost)."""
+        "Giớitính"): compared without spaces, at least ``threshold``, the label of more words
+        and at most one letter longer ("CHỨNG MINH NHÂN DÂN", a card's title, is not "Chứng
+        minh nhân dân số" with a word lost)."""
         squeezed = text.replace(" ", "")
         if len(squeezed) < _MIN_SQUEEZED:
             return None
@@ -708,7 +729,7 @@ class LabelRuler:
             squeezed,
             self.squeezed_choices,
             scorer=fuzz.ratio,
-            score_cutoff=max(self.fuzzy_threshold, _SQUEEZED_THRESHOLD),
+            score_cutoff=threshold,
         )
         if (
             best is None

@@ -10,6 +10,7 @@ same on a card in capitals and on a form in lowercase:
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from itertools import pairwise
 from typing import NamedTuple
 
@@ -25,15 +26,12 @@ _MAX_WORDS = 7  # longer "names" are a sentence or two fields run together
 # A consonant standing alone is no name word ("A", "Y" and the Ê Đê "H" are): OCR split the
 # first letter off the word after it ("N GỌC" for "NGỌC").
 _LONE_CONSONANT = re.compile(r"(?<!\S)([BCDĐGKLMNPQRSTVXbcdđgklmnpqrstvx]) (?=\S)(\w)")
-# Common surnames whose letters without marks belong to no other common surname: OCR dropping or
-# changing a mark ("NGUYÊN") can be put right, with a reason. Short ones that collide ("Lê", "Hồ",
-# "La"/"Lã") are left alone.
+# The commonest surnames (and see KNOWN_SURNAMES for the rest).
 SURNAMES = (
     "Nguyễn", "Trần", "Phạm", "Hoàng", "Huỳnh", "Phan", "Vũ", "Võ", "Đặng", "Bùi", "Đỗ", "Ngô",
     "Dương", "Đinh", "Đào", "Lương", "Trịnh", "Trương", "Phùng", "Triệu", "Quách", "Kiều",
     "Nông", "Hứa", "Lục",
 )  # fmt: skip
-_SURNAME_KEYS = {fold(s): s for s in SURNAMES}
 KNOWN_SURNAMES = frozenset(
     normalize(s)
     for s in (
@@ -84,9 +82,7 @@ _SYLLABLE = re.compile(
 _ENDS_IN_CODA = re.compile(rf"{_CODA}$")
 _LONGEST_SYLLABLE = 7  # "nghiêng"
 # Middle and given names seen most often, with the surnames: a split into these wins.
-NAME_WORDS = frozenset(
-    fold(w)
-    for w in (
+GIVEN_WORDS = (
         "Văn", "Thị", "Hữu", "Đức", "Minh", "Quang", "Ngọc", "Thanh", "Xuân", "Thu", "Hồng",
         "Kim", "Gia", "Công", "Đình", "Quốc", "Bảo", "Anh", "Tuấn", "Hùng", "Dũng", "Hải", "Hà",
         "Hương", "Lan", "Linh", "Mai", "Nga", "Hoa", "Huệ", "Hạnh", "Hằng", "Hiền", "Hiếu",
@@ -102,8 +98,37 @@ NAME_WORDS = frozenset(
         "Trọng", "Tường", "Vĩnh", "Yên", "Ân", "Chiến", "Đông", "Loan", "Ngân", "Nhàn",
         "Sương", "Thơ", "Thư", "Trà", "Tuyền", "Quế", "Huyền", "Cúc", "Lệ", "Liên", "Liễu",
         "Na", "Thoa", "Thắm", "Ý", "Ái", "Em", "Út", "A", "Khôi", "Nhàn", "Đăng", "Gấm",
-    )
-) | {fold(s) for s in KNOWN_SURNAMES}  # fmt: skip
+        "Lành", "Quyền", "Hạ",
+)  # fmt: skip
+NAME_WORDS = frozenset(fold(w) for w in (*GIVEN_WORDS, *KNOWN_SURNAMES))
+
+
+def _only_spelling(words: Iterable[str]) -> dict[str, str]:
+    """Folded key → the one word of ``words`` with those letters; keys two words share (Yên and
+    Yến, Hòa and Hoa) are left out: their marks cannot be told from the letters."""
+    spellings: dict[str, set[str]] = {}
+    for word in words:
+        spellings.setdefault(fold(word), set()).add(normalize(word))
+    return {key: next(iter(words)) for key, words in spellings.items() if len(words) == 1}
+
+
+# Known words with marks: a name word that is none of them but has the letters of exactly one
+# (OCR dropped or changed a mark: "Hông", "Tuần", "Nghia") is put right, with a reason.
+_KNOWN_SPELLING = {
+    "surname": (KNOWN_SURNAMES, _only_spelling(KNOWN_SURNAMES)),
+    "other": (
+        frozenset(normalize(w) for w in (*GIVEN_WORDS, *KNOWN_SURNAMES)),
+        _only_spelling((*GIVEN_WORDS, *KNOWN_SURNAMES)),
+    ),
+}
+
+
+def _spelled(word: str, position: str) -> str:
+    """``word`` (name case) as a known name word spells it, or as it is."""
+    known, keys = _KNOWN_SPELLING[position]
+    if word in known:
+        return word
+    return name_case(keys.get(fold(word), word))
 
 
 def split_syllables(word: str) -> list[str] | None:
@@ -161,13 +186,16 @@ def parse_name(text: str) -> Parsed | None:
     elif glued := [w for w in words if len(_VOWEL_GROUPS.findall(fold(w))) > 1]:
         strength, reasons = 0.8, [why.glued_syllables(glued)]
     value = name_case(cleaned)
-    surname, _, rest = value.partition(" ")
-    known = _SURNAME_KEYS.get(fold(surname))
+    words = value.split()
     # A name printed without any marks (ASCII) is left as printed, not half-corrected.
-    if known and known != surname and rest and not cleaned.isascii():
-        value = f"{known} {rest}"
-        strength = min(strength, 0.95)
-        reasons.append(why.surname_marks_corrected(surname, known))
+    if len(words) > 1 and not cleaned.isascii():
+        spelled = " ".join(
+            [_spelled(words[0], "surname"), *(_spelled(w, "other") for w in words[1:])]
+        )
+        if spelled != value:
+            strength = min(strength, 0.95)
+            reasons.append(why.name_marks_corrected(value, spelled))
+            value = spelled
     parts = split_name(value)
     if parts.surname and not parts.known_surname and strength == 1.0:
         # A rare surname is possible, an OCR misreading likelier.

@@ -86,9 +86,10 @@ def get_nlp() -> Language:
     """The extraction pipeline (built once per process; safe to call ``nlp(doc)`` from threads)."""
     nlp = spacy.blank("vi", config={"nlp": {"tokenizer": {"@tokenizers": "spacy.Tokenizer.v1"}}})
     tokenizer = nlp.tokenizer
-    # OCR glues labels, colons, leaders and table bars to words: "sinh:.....NGUYỄN", "|NAM|".
+    # OCR glues labels, colons, leaders and table bars to words: "sinh:.....NGUYỄN", "|NAM|",
+    # and item numbers to labels: "2.Ngày, tháng, năm sinh".
     tokenizer.prefix_search = compile_prefix_regex(
-        [*nlp.Defaults.prefixes, r"\|", r"\.(?=\w)"]
+        [*nlp.Defaults.prefixes, r"\|", r"\.(?=\w)", r"\d{1,2}\.(?=[^\W\d_])"]
     ).search
     tokenizer.suffix_search = compile_suffix_regex([*nlp.Defaults.suffixes, r"\|"]).search
     # "năm⁄Date": a fraction slash (U+2044) read for "/" splits like one.

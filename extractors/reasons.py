@@ -55,10 +55,10 @@ __all__ = [
     "digits_read",
     "glued_syllables",
     "many_words",
+    "name_marks_corrected",
     "ocr_confusions",
     "partial_date",
     "phone_digits",
-    "surname_marks_corrected",
     "text_after_viet_nam",
     "unit_names_corrected",
     "unit_words_corrected",
@@ -151,8 +151,9 @@ def syllables_split(read: str, split: str) -> str:
     return f"đã tách các âm tiết OCR viết liền: {read!r} → {split!r}"
 
 
-def surname_marks_corrected(read: str, surname: str) -> str:
-    return f"đã sửa dấu của họ: {read!r} → {surname!r}"
+def name_marks_corrected(read: str, spelled: str) -> str:
+    """Marks of name words put right after the one known name word with their letters."""
+    return f"đã sửa dấu theo họ, tên thường gặp: {read!r} → {spelled!r}"
 
 
 def cause_marks_corrected(read: str, cause: str) -> str:

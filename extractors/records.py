@@ -18,7 +18,7 @@ from spacy.tokens import Doc, Span
 
 from extractors import dates, ids, names, person, phone, places
 from extractors import reasons as why
-from extractors.labels import line_ranges, split_key
+from extractors.labels import is_speck, line_ranges, split_key
 from extractors.text import Parsed, fold
 from pipeline.models import ExtractedField, ExtractedRecord, union_bbox
 from pipeline.mrz import check_digit
@@ -167,6 +167,8 @@ def _numbered(doc: Doc, token_index: int) -> bool:
     start = token_index
     while start > 0 and not doc[start].is_sent_start:
         start -= 1
+    while start < token_index and is_speck(doc[start]):  # "`12. Số điện thoại"
+        start += 1
     return bool(_NUMBERED.match(doc[start].text)) and start < token_index
 
 

@@ -67,7 +67,7 @@ def nfc(text: str) -> str:
 
 
 def _fold_char(char: str) -> str:
-    if char in "đĐ":
+    if char in "đĐðÐ":  # Ð (eth) is OCR's reading of Đ in some fonts
         return "d"
     base = unicodedata.normalize("NFD", char)[0]
     lower = base.lower()

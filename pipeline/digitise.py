@@ -101,12 +101,13 @@ def make_engine(options: Options) -> OcrEngine:
     return engine
 
 
-STAGE_VERSIONS: dict[str, str] = {"preprocess": "7", "ocr": "3", "extract": "7"}
+STAGE_VERSIONS: dict[str, str] = {"preprocess": "7", "ocr": "3", "extract": "8"}
 """Bump a stage's version when a change to it alters its output: a re-run then redoes that stage
 and every stage after it, and no other. ``preprocess`` (loading and cleaning) and ``ocr`` key the
 page cache; ``extract`` (classification, extraction and validation) is stored on each document.
 ``preprocess`` 2: scanned PDF pages are read as stored, not rendered again by poppler; 7: a
-fax's lines are redrawn by a network. ``extract`` 7: labels alone with garbled last words."""
+fax's lines are redrawn by a network. ``extract`` 7: labels alone with garbled last words; 8: name words' marks put right after
+known names, captions with specks before their item number."""
 
 
 def ocr_cache_key(options: Options) -> str:

@@ -14,7 +14,9 @@ from hypothesis import strategies as st
 from extractors import extract
 from extractors import reasons as why
 from extractors.labels import LABELS
+from extractors.names import parse_name
 from extractors.nlp import get_nlp, make_doc
+from extractors.text import name_case
 from pipeline.models import Document, ExtractedRecord, Line, Page, Word
 
 # The three printed documents as a clean OCR would read them (tests/pipeline reads
@@ -462,6 +464,34 @@ def test_extract_surname_marks_corrected(make_document):
     assert field.confidence == pytest.approx(0.95 * 0.95)
 
 
+@pytest.mark.parametrize(
+    ("read", "spelled"),
+    [
+        ("Nguyễn Xuân Tuần", "Nguyễn Xuân Tuấn"),  # a tone changed
+        ("DƯƠNG HÔNG NGA", "Dương Hồng Nga"),  # a tone dropped
+        ("Le Thị Phương My", "Lê Thị Phương My"),  # the surname's circumflex dropped
+        ("Nông Văn Hoang", "Nông Văn Hoàng"),
+    ],
+)
+def test_name_words_marks_corrected_to_the_one_known_spelling(read, spelled):
+    parsed = parse_name(read)
+    assert (parsed.value, parsed.strength) == (spelled, 0.95)
+    assert parsed.reasons == (why.name_marks_corrected(name_case(read), spelled),)
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "Nguyễn Thị Yen",  # Yên or Yến: the letters do not tell
+        "Trần Văn Quyền",  # a known word, though Quyên has the same letters
+        "Nguyen Van Nghia",  # printed without marks: left as printed
+        "Hoàng",  # one word: no surname to speak of
+    ],
+)
+def test_name_words_marks_left_when_no_one_spelling(name):
+    assert parse_name(name).value == name_case(name)
+
+
 def test_extract_unreadable_required_field_goes_to_review(make_document):
     field = extract(make_document("Giới tính: ???x"), "x")[0].fields["sex"]
     assert field.value is None
@@ -617,6 +647,9 @@ def test_extract_inline_pairs_are_no_row_of_captions(subject):
         ("7. Quốctch\nViệt Nam\n8. Quê quán: Xã An Bình", "nationality", "Việt Nam"),
         ("Quốctch: Việt Nam\nDân tộc: Kinh", "nationality", "Việt Nam"),
         ("3. Giới tỉnh\nNữ\n4. Dân tộc: Kinh", "sex", "female"),
+        # specks before the item number, and the number glued to the label
+        ("`7 Quốctch ¬¬\nViệt Nam\n8. Quê quán: Xã An Bình", "nationality", "Việt Nam"),
+        ("'2.Ngày, tháng, năm sinh\n04/02/1999\n3. Giới tính: Nữ", "date_of_birth", "1999-02-04"),
     ],
 )
 def test_extract_label_run_together_by_ocr(subject, text, field, expected):
@@ -643,9 +676,11 @@ def test_extract_numbers_in_text_or_labelled_are_not_contact_fallbacks(subject):
     assert got["phone"] == "0912345678"  # the labelled one; the other is somebody else's
 
 
-def test_extract_a_garbled_item_number_still_ends_a_parents_section(make_document):
-    # "12." read "HH2,": the phone after the father's item is still the subject's.
-    text = "10. Họ, chữ đệm và tên của cha: LÊ VĂN QUÂN\nHH2, Số điện thoại: 0357600287"
+@pytest.mark.parametrize("item", ["HH2,", "`12.", "'12"])
+def test_extract_a_garbled_item_number_still_ends_a_parents_section(make_document, item):
+    # "12." read "HH2,", or with a speck before it: the phone after the father's item is
+    # still the subject's.
+    text = f"10. Họ, chữ đệm và tên của cha: LÊ VĂN QUÂN\n{item} Số điện thoại: 0357600287"
     got = values(extract(make_document(text), "application_form"))
     assert got["subject"]["phone"] == "0357600287"
     assert "father" not in got
@@ -708,6 +743,19 @@ def test_extract_garbled_label_of_a_rows_second_cell():
     got = values(extract(document, "application_form"))["subject"]
     assert (got["sex"], got["ethnicity"]) == ("male", "Kinh")
     assert (got["full_name"], got["nationality"]) == ("Lê Văn An", "Việt Nam")
+
+
+def test_extract_garbled_captions_of_a_row_over_their_values():
+    # "2. Ngày, tháng, năm sinh   3. Giới tính" with both captions garbled, the first with
+    # specks and an Icelandic eth for "Đ", the second run together with a letter misread.
+    document = _placed([
+        (24, [(100, "'2.Ngày, tháng, nămsnhÐỒ..,"), (1300, "3⁄Giớitfnh")]),
+        (40, [(100, "04/02/1999"), (1300, "Nữ")]),
+        (24, [(100, "4. Dân tộc")]),
+        (40, [(100, "Kinh")]),
+    ])  # fmt: skip
+    got = values(extract(document, "application_form"))["subject"]
+    assert (got["date_of_birth"], got["sex"]) == ("1999-02-04", "female")
 
 
 def test_extract_words_close_together_are_one_cell(subject):

@@ -57,7 +57,11 @@ PARSER_CASES: list[tuple[Callable[[str], Parsed | None], str, str]] = [
         "NGUYỄN XYZABC ANH",  # no way to cut it into syllables: flagged, kept
         "XYZABC: nhiều hơn một âm tiết trong một chữ, có thể hai chữ bị dính liền",
     ),
-    (parse_name, "NGUYÊN VĂN AN", "đã sửa dấu của họ: 'Nguyên' → 'Nguyễn'"),
+    (
+        parse_name,
+        "NGUYÊN VĂN AN",
+        "đã sửa dấu theo họ, tên thường gặp: 'Nguyên Văn An' → 'Nguyễn Văn An'",
+    ),
     (parse_name, "Xà Văn An", "họ 'Xà' không phải họ thường gặp ở Việt Nam"),
     (parse_date, "l5/03/1987", "đã sửa ký tự OCR đọc nhầm trong các chữ số"),
     (
