@@ -106,8 +106,8 @@ STAGE_VERSIONS: dict[str, str] = {"preprocess": "7", "ocr": "3", "extract": "8"}
 and every stage after it, and no other. ``preprocess`` (loading and cleaning) and ``ocr`` key the
 page cache; ``extract`` (classification, extraction and validation) is stored on each document.
 ``preprocess`` 2: scanned PDF pages are read as stored, not rendered again by poppler; 7: a
-fax's lines are redrawn by a network. ``extract`` 7: labels alone with garbled last words; 8: name words' marks put right after
-known names, captions with specks before their item number."""
+fax's lines are redrawn by a network. ``extract`` 7: labels alone with garbled last words;
+8: name words' marks put right after known names, captions with specks before their number."""
 
 
 def ocr_cache_key(options: Options) -> str:
