@@ -427,8 +427,9 @@ _MAX_CONTINUATION_LINES = 3
 _SPECK = re.compile(r"^[`'‘’\",.;¬~^ˆ-]{1,2}$")  # a mark of dirt or a stray stroke
 _MIN_ALONE_WORDS, _MAX_ALONE_WORDS = 2, 8
 _MIN_SQUEEZED, _SQUEEZED_THRESHOLD = 6, 90.0  # letters, and score, of a run-together label
-# … of a cell's caption after its item number ("3⁄Giớitfnh"): the number says a caption starts
-_NUMBERED_SQUEEZED_THRESHOLD = 85.0
+# … and of any caption alone after its item number ("3⁄Giớitfnh"): the number says one starts
+_NUMBERED_THRESHOLD = 85.0
+_CUT_SHORT_STRENGTH = 0.85  # a numbered caption read without its last word
 _LONGER_THRESHOLD = 90.0  # … and closer still to replace an exact shorter label at its start
 _MAX_GARBLED_WORDS = 2  # words between an exact label and its colon that may end a longer one
 # Set on label and value spans only: span extensions are keyed by character offsets, so two span
@@ -584,10 +585,6 @@ class LabelRuler:
             valid = [s for s in in_line if self._is_label(doc, s, start, end)]
             groups = self._group(doc, valid)
             alone = self._alone(doc, start, end, groups)
-            cells = _cells(doc, start, end)
-            if alone is None and not groups and len(cells) > 1:
-                # Captions in a row of cells, their values on the line below: the first cell's.
-                alone = self._alone(doc, start, cells[0][1], [])
             if alone is not None:
                 groups = [alone]
             elif groups and (longer := self._longer(doc, groups[0], end)) is not None:
@@ -596,6 +593,12 @@ class LabelRuler:
                 fuzzy = self._fuzzy(doc, start, end, groups)
                 if fuzzy is not None:
                     groups.insert(0, fuzzy)
+            cells = _cells(doc, start, end)
+            if len(cells) > 1 and not any(g.start < cells[0][1] for g in groups):
+                # A row of captions, their values on the line below: the first cell's, garbled.
+                caption = self._alone(doc, start, cells[0][1], [])
+                if caption is not None:
+                    groups.insert(0, caption)
             for cell_start, cell_end in cells[1:]:
                 if any(cell_start <= g.start < cell_end for g in groups):
                     continue
@@ -619,7 +622,9 @@ class LabelRuler:
             return None
         if not all(c.isalpha() for t in words for c in t.text):
             return None
-        return self._closest(doc, first, end, whole=True, squeezed=_NUMBERED_SQUEEZED_THRESHOLD)
+        return self._closest(
+            doc, first, end, whole=True, threshold=_NUMBERED_THRESHOLD, squeezed=_NUMBERED_THRESHOLD
+        )
 
     @staticmethod
     def _at_line_start(doc: Doc, line_start: int, index: int) -> bool:
@@ -707,7 +712,7 @@ class LabelRuler:
         text = " ".join(t.norm_ for t in doc[first:end] if not is_separator(t))
         if len(text) < 4:
             return None
-        cutoff = max(self.fuzzy_threshold, threshold or 0.0)
+        cutoff = self.fuzzy_threshold if threshold is None else threshold
         best = process.extractOne(text, self.choices, scorer=fuzz.ratio, score_cutoff=cutoff)
         if best is None or (whole and best[0].count(" ") != text.count(" ")):
             best = self._squeezed(text, squeezed)
@@ -755,12 +760,17 @@ class LabelRuler:
         words = [t for t in doc[first:end] if not is_separator(t)]
         if not 1 <= len(words) <= _MAX_ALONE_WORDS or end >= len(doc):
             return None
-        if len(words) < _MIN_ALONE_WORDS and (groups or first == start):
+        numbered = any(_NUMBERING.match(t.text) for t in doc[start:first])
+        if len(words) < _MIN_ALONE_WORDS and (groups or not numbered):
             return None  # one word: only a numbered item's label run together ("7. Quốctịch")
         if not all(c.isalpha() for t in words for c in t.text):
             return None
         if not groups:
-            return self._closest(doc, first, end, whole=True)
+            # An item number says a caption follows: a letter wrong in a short one is enough
+            # to fall below the usual threshold ("5, Dân lộc.").
+            threshold = _NUMBERED_THRESHOLD if numbered else None
+            found = self._closest(doc, first, end, whole=True, threshold=threshold)
+            return found if found is not None or not numbered else self._cut_short(doc, first, end)
         exact = groups[0]
         rest = [t for t in doc[exact.end : end] if not is_separator(t)]
         # Only the garbled last words of a longer label: "Quốc tịch Việt Nam" is a label and
@@ -768,7 +778,25 @@ class LabelRuler:
         # the cell to its right (a fax), "Họ, chữ đệm và tên của chí" the father's.
         if len(groups) > 1 or exact.start != first or not 1 <= len(rest) <= _MAX_GARBLED_WORDS:
             return None
-        return self._instead_of(doc, exact, end, same_field=True)
+        longer = self._instead_of(doc, exact, end, same_field=True)
+        return longer if longer is not None or not numbered else self._cut_short(doc, first, end)
+
+    def _cut_short(self, doc: Doc, first: int, end: int) -> Span | None:
+        """A numbered caption whose last word OCR lost ("9. Nơi thường"): the words read are
+        all but the last of labels of one field only, else None ("Họ, chữ đệm" begins the
+        subject's, the father's and the mother's)."""
+        words = [t.norm_ for t in doc[first:end] if not is_separator(t)]
+        if len(words) < _MIN_ALONE_WORDS:
+            return None
+        text = " ".join(words) + " "
+        keys = {
+            self.keys[c] for c in self.choices if c.startswith(text) and " " not in c[len(text) :]
+        }
+        if len(keys) != 1:
+            return None
+        span = Span(doc, first, end, label=keys.pop())
+        span._.strength = _CUT_SHORT_STRENGTH
+        return span
 
     def _longer(self, doc: Doc, exact: Span, end: int) -> Span | None:
         """A longer label whose last words OCR garbled, read as an exact shorter one and a
@@ -974,18 +1002,18 @@ def _caption_column(
     top, bottom = words[doc[caption.start]._.word].box[1::2]
     height = bottom - top
 
-    def column_start(span: Span) -> float:
-        first = span.start
-        while first > line[0] and _NUMBERING.match(doc[first - 1].text):
-            first -= 1
+    def column_start(at: int) -> float:
+        first, floor = row[at].start, row[at - 1].end if at else line[0]
+        while first > floor and (_NUMBERING.match(doc[first - 1].text) or is_speck(doc[first - 1])):
+            first -= 1  # back to the item number, not into the caption before ("Dân lộc.")
         return words[doc[first]._.word].box[0]
 
-    right = column_start(row[position + 1]) if position + 1 < len(row) else float("inf")
+    right = column_start(position + 1) if position + 1 < len(row) else float("inf")
     if start < end and (
         position + 1 == len(row) or right - words[doc[caption.end - 1]._.word].box[2] < 2 * height
     ):
         return None  # a number after the last label, or right after one, is its value ("Số: 12")
-    return column_start(caption) - height / 2, right
+    return column_start(position) - height / 2, right
 
 
 def _under(doc: Doc, start: int, end: int, column: tuple[float, float]) -> tuple[int, int]:
@@ -1002,8 +1030,9 @@ def _under(doc: Doc, start: int, end: int, column: tuple[float, float]) -> tuple
 
 
 def _only_numbering(doc: Doc, start: int, end: int) -> bool:
-    """Is ``[start, end)`` nothing but an item number ("9." before the next item's label)?"""
-    return all(_NUMBERING.match(t.text) for t in doc[start:end])
+    """Is ``[start, end)`` nothing but an item number ("9." before the next item's label, "5,"
+    with a speck)?"""
+    return _after_numbering(doc, start, end) == end
 
 
 def _label_tail(doc: Doc, start: int, end: int) -> bool:

@@ -42,8 +42,15 @@ _UNIT_WORDS = {
     fold(w): w
     for w in ("tổ dân phố", "khu phố", "thị trấn", "thị xã", "thành phố", "ủy ban nhân dân")
 }
+# … and hamlet words before a number ("Áp 6" → "Ấp 6"), which alone may be a name ("Tô").
+_HAMLET_WORDS = {fold(w): w for w in ("ấp", "thôn", "xóm", "khóm", "tổ", "bản")}
 _UNIT_AT_PART_START = re.compile(
-    r"(^|,\s*)(" + "|".join(r"\s+".join(k.split()) for k in _UNIT_WORDS) + r")(?=\s)", re.IGNORECASE
+    r"(?:^|,\s*)(?P<word>(?:"
+    + "|".join(r"\s+".join(k.split()) for k in _UNIT_WORDS)
+    + r")(?=\s)|(?:"
+    + "|".join(_HAMLET_WORDS)
+    + r")(?=\s+\d))",
+    re.IGNORECASE,
 )
 _JUNK = re.compile(r"[|_…*]+|\.{2,}")
 
@@ -131,9 +138,10 @@ def _fix_unit_words(value: str) -> str:
     """Give unit words at the start of address parts their spelling, keeping their case."""
     out, last = [], 0
     for match in _UNIT_AT_PART_START.finditer(fold(value)):  # folding keeps offsets
-        start, end = match.span(2)
+        start, end = match.span("word")
         written = value[start:end]
-        canonical = styled_like(_UNIT_WORDS[" ".join(match[2].split())], written)
+        key = " ".join(match["word"].split())
+        canonical = styled_like(_UNIT_WORDS.get(key) or _HAMLET_WORDS[key], written)
         out += [value[last:start], canonical]
         last = end
     return "".join(out) + value[last:]

@@ -758,6 +758,30 @@ def test_extract_garbled_captions_of_a_row_over_their_values():
     assert (got["date_of_birth"], got["sex"]) == ("1999-02-04", "female")
 
 
+def test_extract_caption_after_a_garbled_item_number_heads_its_column():
+    # "5," for "5.", and a letter wrong in a short caption: still the column's caption, and
+    # the next caption's number is not its value.
+    document = _placed([
+        (24, [(100, "5, Dân lộc."), (900, "6. Tôn giáo")]),
+        (40, [(100, "Kinh"), (900, "Phật giáo")]),
+        (24, [(100, "7. Quốc tịch")]),
+        (40, [(100, "Việt Nam")]),
+    ])  # fmt: skip
+    assert values(extract(document, "application_form"))["subject"]["ethnicity"] == "Kinh"
+
+
+@pytest.mark.parametrize(
+    ("caption", "field", "value"),
+    [
+        ("9.Nơi thường", "place_of_residence", "Xã An Bình, huyện Ba Vì"),
+        ("4. Số định danh cá", "id_number", "001090012345"),
+    ],
+)
+def test_extract_numbered_caption_without_its_last_word(subject, caption, field, value):
+    got = subject(f"{caption}\n{value}\n10. Email: an@gmail.com")
+    assert got[field] == value
+
+
 def test_extract_words_close_together_are_one_cell(subject):
     # Running text has no cell gaps: "Dân tộc" garbled inside it is no label of its own.
     assert "ethnicity" not in subject("Giới tính: Nam Dâân tộc; Kinh")

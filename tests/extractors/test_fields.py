@@ -153,6 +153,10 @@ def test_person_other_nationalities_are_not_taken_for_viet_nam(text):
         ("..... Xã Hoà Tiến ......", "Xã Hòa Tiến"),
         ("Tố dân phố 8, thị trẫn Củ Chi", "Tổ dân phố 8, thị trấn Củ Chi"),
         ("Thôn 4, Tĩnh Gia, Thanh Hóa", "Thôn 4, Tĩnh Gia, Thanh Hóa"),
+        # hamlet words before a number get their marks; before a name they may be one
+        ("Áp 6, xã Vĩnh Lộc A", "Ấp 6, xã Vĩnh Lộc A"),
+        ("Xöm 1, xã Ia Ka", "Xóm 1, xã Ia Ka"),
+        ("Tô Hiến Thành, phường 12", "Tô Hiến Thành, phường 12"),
     ],
 )
 def test_places_clean(text, value):
