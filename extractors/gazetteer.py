@@ -18,12 +18,13 @@ import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
+from typing import NamedTuple
 
 from rapidfuzz.distance import Levenshtein
 
 from extractors.text import fold, normalize, styled_like
 
-__all__ = ["Gazetteer", "correct_address", "get_gazetteer"]
+__all__ = ["Address", "Gazetteer", "correct_address", "get_gazetteer"]
 
 _PROVINCE_WORDS = ("thanh pho", "tinh", "tp")
 _DISTRICT_WORDS = ("huyen", "quan", "thi xa", "thanh pho", "tp")
@@ -122,8 +123,17 @@ def _respelled(unit: str, notes: list[str]) -> str:
     return spelled + unit[len(written) :]
 
 
-def correct_address(value: str) -> tuple[str, list[str]]:
-    """``value`` with misread unit names put right, and one note per correction."""
+class Address(NamedTuple):
+    """An address after :func:`correct_address`."""
+
+    value: str  # with misread unit names put right
+    notes: list[str]  # one "read → right" per correction
+    known: bool  # it ends with a province and every unit named is found in it
+
+
+def correct_address(value: str) -> Address:
+    """``value`` with misread unit names put right, one note per correction, and whether the
+    gazetteer knows every unit it names."""
     gaz = get_gazetteer()
     parts = value.split(", ")
     notes: list[str] = []
@@ -133,17 +143,18 @@ def correct_address(value: str) -> tuple[str, list[str]]:
     parts[0] = parts[0][len(prefix) :]
     unit, name = _split_unit(parts[-1])
     if unit and fold(unit).strip() not in _PROVINCE_WORDS:
-        return value, []  # the address does not end with a province
+        return Address(value, [], False)  # the address does not end with a province
     pkey = _key(name)
     if pkey not in gaz.provinces:
         fixed = _closest(name, gaz.provinces)
         if fixed is None:
-            return value, []
+            return Address(value, [], False)
         notes.append(f"{name} → {fixed}")
         parts[-1] = _respelled(unit, notes) + _styled(fixed, name)
         pkey = _key(fixed)
     elif unit:
         parts[-1] = _respelled(unit, notes) + name
+    known = True
     for index in range(len(parts) - 2, -1, -1):
         unit, name = _split_unit(parts[index])
         kind = fold(unit).strip()
@@ -162,4 +173,6 @@ def correct_address(value: str) -> tuple[str, list[str]]:
             parts[index] = _respelled(unit, notes) + _styled(fixed, name)
         elif unit and _key(name) in scope:
             parts[index] = _respelled(unit, notes) + name
-    return prefix + ", ".join(parts), notes
+        elif unit:
+            known = False  # a commune or district the province does not have
+    return Address(prefix + ", ".join(parts), notes, known)

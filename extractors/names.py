@@ -23,6 +23,8 @@ __all__ = ["KNOWN_SURNAMES", "SURNAMES", "NameParts", "parse_name", "split_name"
 _JUNK = re.compile(r"[|_…*\"“”]+")
 _VOWEL_GROUPS = re.compile(r"[aeiouy]+")
 _MAX_WORDS = 7  # longer "names" are a sentence or two fields run together
+_UNKNOWN_WORD = 0.95  # strength of a name with a middle or given word not among the known ones
+_DOUBTFUL_MARKS = 0.8  # … with a word having a known word's letters but other marks
 # A consonant standing alone is no name word ("A", "Y" and the Ê Đê "H" are): OCR split the
 # first letter off the word after it ("N GỌC" for "NGỌC").
 _LONE_CONSONANT = re.compile(r"(?<!\S)([BCDĐGKLMNPQRSTVXbcdđgklmnpqrstvx]) (?=\S)(\w)")
@@ -99,6 +101,8 @@ GIVEN_WORDS = (
         "Sương", "Thơ", "Thư", "Trà", "Tuyền", "Quế", "Huyền", "Cúc", "Lệ", "Liên", "Liễu",
         "Na", "Thoa", "Thắm", "Ý", "Ái", "Em", "Út", "A", "Khôi", "Nhàn", "Đăng", "Gấm",
         "Lành", "Quyền", "Hạ",
+        # Ê Đê and Gia Rai clan names, which end a name ("H Hen Niê")
+        "Niê", "Mlô", "Ayun", "Byă", "Êban", "Adrơng", "Knul", "Hđơk", "Kpă", "Mdrang",
 )  # fmt: skip
 NAME_WORDS = frozenset(fold(w) for w in (*GIVEN_WORDS, *KNOWN_SURNAMES))
 
@@ -121,6 +125,18 @@ _KNOWN_SPELLING = {
         _only_spelling((*GIVEN_WORDS, *KNOWN_SURNAMES)),
     ),
 }
+
+
+def _unknown_words(name: str) -> list[str]:
+    """The words after the surname that no known name word is: rare names, or misreadings."""
+    known = _KNOWN_SPELLING["other"][0]
+    return [w for w in name.split()[1:] if w not in known]
+
+
+# Folded key → the known words with those letters ("yen" → Yên, Yến).
+_SPELLINGS: dict[str, list[str]] = {}
+for _word in sorted(_KNOWN_SPELLING["other"][0]):
+    _SPELLINGS.setdefault(fold(_word), []).append(_word)
 
 
 def _spelled(word: str, position: str) -> str:
@@ -201,4 +217,13 @@ def parse_name(text: str) -> Parsed | None:
         # A rare surname is possible, an OCR misreading likelier.
         strength = 0.9
         reasons.append(why.unusual_surname(parts.surname))
+    unknown = _unknown_words(value)
+    if doubtful := [w for w in unknown if fold(w) in _SPELLINGS]:
+        # The letters of two known words, the marks of neither ("Yen": Yên or Yến).
+        strength = min(strength, _DOUBTFUL_MARKS)
+        reasons.extend(why.name_marks_doubtful(w, _SPELLINGS[fold(w)]) for w in doubtful)
+    elif unknown and strength == 1.0:
+        # A rare middle or given name, or a misreading ("Quên", "Tvến" for Quân, Yến).
+        strength = _UNKNOWN_WORD
+        reasons.append(why.unusual_name_words(unknown))
     return Parsed(value, strength, tuple(reasons), start, end)

@@ -53,6 +53,7 @@ _UNIT_AT_PART_START = re.compile(
     re.IGNORECASE,
 )
 _JUNK = re.compile(r"[|_…*]+|\.{2,}")
+_UNKNOWN_UNITS = 0.95  # strength of an address whose units the gazetteer cannot confirm
 
 
 # Unit words as written, with their marks: an address's parts start with them.
@@ -126,11 +127,17 @@ def parse_place(text: str) -> Parsed | None:
     if fixed != value:
         strength, reasons = 0.95, [why.unit_words_corrected(value)]
     # An address printed without any marks (ASCII) is left as printed, as names are.
-    corrected, notes = (fixed, []) if fixed.isascii() else correct_address(fixed)
+    if fixed.isascii():
+        return Parsed(fixed, strength, tuple(reasons))
+    corrected, notes, known = correct_address(fixed)
     if notes:
         # The gazetteer knows the unit, but OCR read its name otherwise: likely, not certain.
         strength = min(strength, 0.9)
         reasons.append(why.unit_names_corrected(notes))
+    elif not known:
+        # Nothing to check it against: a cut-off province ("tỉnh Hà") reads as well as a whole.
+        strength = min(strength, _UNKNOWN_UNITS)
+        reasons.append(why.UNITS_UNKNOWN)
     return Parsed(corrected, strength, tuple(reasons))
 
 

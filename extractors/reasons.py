@@ -47,6 +47,7 @@ __all__ = [
     "SIGNING_AUTHORITY",
     "TEXT_BEFORE_SEX",
     "TEXT_BEFORE_VALUE",
+    "UNITS_UNKNOWN",
     "authority_corrected",
     "closest_ethnic_group",
     "date_in_words",
@@ -56,18 +57,22 @@ __all__ = [
     "glued_syllables",
     "many_words",
     "name_marks_corrected",
+    "name_marks_doubtful",
     "ocr_confusions",
     "partial_date",
     "phone_digits",
     "text_after_viet_nam",
     "unit_names_corrected",
     "unit_words_corrected",
+    "unusual_name_words",
     "unusual_surname",
 ]
 
 # Any field.
 NO_VALUE = "không đọc được giá trị"
 OCR_CONFUSIONS = "đã sửa ký tự OCR đọc nhầm"
+# Places.
+UNITS_UNKNOWN = "không đối chiếu được với danh mục đơn vị hành chính (tỉnh, huyện, xã)"
 LABEL_FUZZY = "nhãn chỉ khớp gần đúng"
 NO_LABEL = "không đọc được nhãn, nhận ra nhờ dạng của giá trị"
 
@@ -158,6 +163,14 @@ def name_marks_corrected(read: str, spelled: str) -> str:
 
 def cause_marks_corrected(read: str, cause: str) -> str:
     return f"đã sửa dấu theo danh mục nguyên nhân tử vong thường gặp: {read!r} → {cause!r}"
+
+
+def name_marks_doubtful(word: str, known: Iterable[str]) -> str:
+    return f"dấu của {word!r} không khớp tên thường gặp nào ({', '.join(known)}): cần đối chiếu"
+
+
+def unusual_name_words(words: Iterable[str]) -> str:
+    return f"{', '.join(words)}: không phải tên đệm, tên thường gặp ở Việt Nam"
 
 
 def unusual_surname(surname: str) -> str:

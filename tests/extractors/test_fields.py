@@ -36,7 +36,9 @@ from extractors.text import fold
         ("NGUYỄN V4N AN", "Nguyễn V4n An", 0.5),
         ("QUÁCH THỊ N GỌC QUỲNH", "Quách Thị Ngọc Quỳnh", 0.9),  # a first letter split off
         ("Thào A An", "Thào A An", 1.0),  # "A" is a name word
-        ("H Hen Niê", "H Hen Niê", 1.0),
+        ("H Hen Niê", "H Hen Niê", 0.95),  # "Hen" is not among the usual name words
+        ("Nguyễn Thị Yen", "Nguyễn Thị Yen", 0.8),  # the letters of Yên and Yến, neither's marks
+        ("NGUYỄN VĂN QUÊN", "Nguyễn Văn Quên", 0.95),
     ],
 )
 def test_names_parse(text, value, strength):
@@ -237,13 +239,33 @@ def test_places_authority_corrected(text, value):
 
 
 @pytest.mark.parametrize(
+    "text",
+    [
+        "Thôn 2, xã Tiên Điền, huyện Nghi Xuân, tỉnh Hà",  # the province's last word lost
+        "Thôn 2, xã Không Có, huyện Nghi Xuân, tỉnh Hà Tĩnh",  # no such commune there
+        "Số 12 ngõ 34, phố Huế",  # no province to look the units up in
+    ],
+)
+def test_places_the_gazetteer_cannot_confirm_are_less_sure(text):
+    parsed = parse_place(text)
+    assert (parsed.value, parsed.strength) == (text, 0.95)
+    assert parsed.reasons == (why.UNITS_UNKNOWN,)
+    assert parse_place("Thôn 2, xã Tiên Điền, huyện Nghi Xuân, tỉnh Hà Tĩnh").strength == 1.0
+
+
+@pytest.mark.parametrize(
     ("text", "value", "strength"),
     [
         ("Ti ., Xã Ia Ka, huyện Chư Păh", "Xã Ia Ka, huyện Chư Păh", 0.9),
         ("ˆ .Xã Mai Đình, huyện Sóc Sơn", "Xã Mai Đình, huyện Sóc Sơn", 0.9),
         # A house number, or a hamlet's name, before the unit is part of the address.
-        ("12, Thôn 5, xã Đa Tốn", "12, Thôn 5, xã Đa Tốn", 1.0),
-        ("An, Xã Bình Minh", "An, Xã Bình Minh", 1.0),
+        *(
+            (a, a, 1.0)
+            for a in (
+                "12, Thôn 5, xã Đa Tốn, huyện Gia Lâm, thành phố Hà Nội",
+                "An, Xã Bình Minh, huyện Thanh Oai, thành phố Hà Nội",
+            )
+        ),
     ],
 )
 def test_place_junk_read_before_the_address_is_dropped(text, value, strength):

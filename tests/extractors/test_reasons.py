@@ -63,6 +63,12 @@ PARSER_CASES: list[tuple[Callable[[str], Parsed | None], str, str]] = [
         "đã sửa dấu theo họ, tên thường gặp: 'Nguyên Văn An' → 'Nguyễn Văn An'",
     ),
     (parse_name, "Xà Văn An", "họ 'Xà' không phải họ thường gặp ở Việt Nam"),
+    (parse_name, "Lê Văn Quên", "Quên: không phải tên đệm, tên thường gặp ở Việt Nam"),
+    (
+        parse_name,
+        "Lê Thị Yen",
+        "dấu của 'Yen' không khớp tên thường gặp nào (Yên, Yến): cần đối chiếu",
+    ),
     (parse_date, "l5/03/1987", "đã sửa ký tự OCR đọc nhầm trong các chữ số"),
     (
         parse_date,
