@@ -47,8 +47,9 @@ $(STAMP): pyproject.toml
 	  > $(VENV)/install.log 2>&1 || { tail -n 30 $(VENV)/install.log; exit 1; }
 	@touch $(STAMP)
 
-devset: install ## generate the dev set (devset/dev) and held-out forms (devset/held-out); see docs/devset.md
+devset: install ## generate the dev set (devset/dev, devset/fit) and held-out forms (devset/held-out); see docs/devset.md
 	nice -n 10 $(BIN)/sohoa samples devset/dev --n 270 --seed 2026 --all-profiles --workers 2
+	nice -n 10 $(BIN)/sohoa samples devset/fit --n 270 --seed 2027 --all-profiles --workers 2
 	nice -n 10 $(BIN)/sohoa samples devset/held-out --n 40 --seed 7 --layouts held-out --workers 2
 
 BENCH_ARGS ?= --pages 200 --memory-pages 1000

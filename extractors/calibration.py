@@ -296,7 +296,9 @@ def routing_figures(outcomes: Sequence[Outcome], calibration: Calibration) -> di
 def _main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m extractors.calibration")
     parser.add_argument("command", choices=["fit", "report", "errors"])
-    parser.add_argument("folder", type=Path)
+    parser.add_argument(
+        "folders", type=Path, nargs="+", help="generated sets (fit: all of them, pooled)"
+    )
     parser.add_argument("--cache", default="sqlite:////tmp/sohoa-ocr-cache.db")
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--out", type=Path, default=CALIBRATION_PATH)
@@ -317,14 +319,17 @@ def _main(argv: list[str] | None = None) -> int:
     )
     args = parser.parse_args(argv)
     cache = args.cache if "://" in args.cache else f"sqlite:///{Path(args.cache).resolve()}"
-    outcomes = collect_outcomes(
-        args.folder, cache, args.workers, predicted_type=not args.truth_type
-    )
-    outcomes = [o for o in outcomes if o.doc_type not in args.skip_type]
+    outcomes = [
+        o
+        for folder in args.folders
+        for o in collect_outcomes(folder, cache, args.workers, predicted_type=not args.truth_type)
+        if o.doc_type not in args.skip_type
+    ]
     if args.printed:
         outcomes = [o for o in outcomes if o.printed]
     if args.command == "fit":
-        calibration = fit(outcomes, args.version, fitted_on=str(args.folder))
+        fitted_on = " + ".join(str(folder) for folder in args.folders)
+        calibration = fit(outcomes, args.version, fitted_on=fitted_on)
         args.out.parent.mkdir(parents=True, exist_ok=True)
         args.out.write_text(calibration.model_dump_json(indent=1) + "\n", encoding="utf-8")
         print(f"wrote {args.out}")
@@ -337,24 +342,13 @@ def _main(argv: list[str] | None = None) -> int:
             if not o.correct:
                 print(f"{o.file}\t{o.role}\t{o.name}\t{o.truth!r}\t{o.value!r}\t{o.raw}")
     figures = routing_figures(outcomes, calibration)
-    by_field: dict[str, list[int]] = defaultdict(lambda: [0, 0])
-    for o in outcomes:
-        if o.truth is not None:
-            by_field[o.name][0] += o.correct
-            by_field[o.name][1] += 1
-    figures["by_field"] = {k: f"{c}/{n}" for k, (c, n) in sorted(by_field.items())}
-    by_type: dict[str, list[int]] = defaultdict(lambda: [0, 0])
-    for o in outcomes:
-        if o.truth is not None:
-            by_type[o.doc_type][0] += o.correct
-            by_type[o.doc_type][1] += 1
-    figures["by_doc_type"] = {k: f"{c}/{n}" for k, (c, n) in sorted(by_type.items())}
-    by_profile: dict[str, list[int]] = defaultdict(lambda: [0, 0])
-    for o in outcomes:
-        if o.truth is not None:
-            by_profile[o.profile][0] += o.correct
-            by_profile[o.profile][1] += 1
-    figures["by_profile"] = {k: f"{c}/{n}" for k, (c, n) in sorted(by_profile.items())}
+    for name, key in (("field", "name"), ("doc_type", "doc_type"), ("profile", "profile")):
+        tally: dict[str, list[int]] = defaultdict(lambda: [0, 0])
+        for o in outcomes:
+            if o.truth is not None:
+                tally[getattr(o, key)][0] += o.correct
+                tally[getattr(o, key)][1] += 1
+        figures[f"by_{name}"] = {k: f"{c}/{n}" for k, (c, n) in sorted(tally.items())}
     print(json.dumps(figures, ensure_ascii=False, indent=1))
     return 0
 

@@ -90,3 +90,26 @@ def test_calibration_is_applied_by_extract(make_document):
     raw = extract(document, "unknown", calibration=IDENTITY)[0].fields["full_name"].confidence
     shipped = extract(document, "unknown")[0].fields["full_name"].confidence
     assert shipped == get_calibration().apply("full_name", raw)
+
+
+@pytest.mark.slow
+def test_calibration_fit_pools_every_set_it_is_given(tmp_path):
+    # Two generated sets (one form each), OCR'd by Tesseract and fitted as one.
+    from extractors.calibration import _main
+    from pipeline.samples.generate import generate
+
+    sets = [tmp_path / "a", tmp_path / "b"]
+    for seed, folder in enumerate(sets):
+        generate(
+            folder, n=1, seed=seed, doc_types=["application_form"], profiles=["flatbed_300dpi"]
+        )
+    out = tmp_path / "calibration.json"
+    cache = f"sqlite:///{tmp_path / 'ocr.db'}"
+    args = ["fit", *map(str, sets), "--cache", cache, "--out", str(out), "--version", "t.v1"]
+    assert _main(args) == 0
+    fitted = Calibration.model_validate_json(out.read_text("utf-8"))
+    assert (fitted.version, fitted.fitted_on) == ("t.v1", f"{sets[0]} + {sets[1]}")
+    one = tmp_path / "one.json"
+    _main(["fit", str(sets[0]), "--cache", cache, "--out", str(one), "--version", "t.v1"])
+    pooled = sum(len(steps) for steps in fitted.steps.values())
+    assert pooled and Calibration.model_validate_json(one.read_text("utf-8")).steps != fitted.steps
