@@ -928,12 +928,23 @@ def _skip_garbled_label(
     """Skip the rest of a label OCR garbled at the start of a value: an English half
     ("/ Place ofresidence:"), or the end of a longer label whose start was read ("Nơi đàng ký"
     + "khen sinh:" for "Nơi đăng ký khai sinh:")."""
-    colon = next((t.i for t in doc[start : min(end, start + 6)] if t.text in _LABEL_ENDS), None)
+    window = doc[start : min(end, start + 6)]
+    colon = next((t.i for t in window if t.text in _LABEL_ENDS), None)
     if colon is None:
-        return start, end
+        # On a fax the colon may be read as another mark ("Place of orjgin. Điện Biên"): then
+        # only words of letters, two or more, can be the label's rest.
+        colon = next((t.i for t in window if t.text in _WEAK_LABEL_ENDS), None)
+        words = [t for t in doc[start : colon or start] if not is_separator(t)]
+        if colon is None or len(words) < 2 or not all(t.text.isalpha() for t in words):
+            return start, end
+        cutoff = _WEAK_END_CUTOFF
+    else:
+        cutoff = 75
     text = " ".join(t.norm_ for t in doc[start:colon] if not is_separator(t))
-    if text and process.extractOne(text, _FOLDED_LABELS, scorer=fuzz.ratio, score_cutoff=75):
+    if text and process.extractOne(text, _FOLDED_LABELS, scorer=fuzz.ratio, score_cutoff=cutoff):
         return colon + 1, end
+    if cutoff > 75:
+        return start, end
     if text and label is not None:
         whole = " ".join(t.norm_ for t in label if not is_separator(t)) + " " + text
         if process.extractOne(whole, _FOLDED_LABELS, scorer=fuzz.ratio, score_cutoff=85):
@@ -942,6 +953,8 @@ def _skip_garbled_label(
 
 
 _MAX_TAIL_WORDS = 4
+_WEAK_LABEL_ENDS = frozenset({".", ",", "'", "’"})  # a colon misread, after a garbled label
+_WEAK_END_CUTOFF = 85  # … so the words before it must be closer to a label
 _NAME_FIELDS = frozenset({"full_name", "father_name", "mother_name", "spouse_name"})
 _MAX_SKIPPED_LINES = 2  # junk lines OCR reads elsewhere on the page (a photo's edge) in between
 

@@ -785,3 +785,15 @@ def test_extract_numbered_caption_without_its_last_word(subject, caption, field,
 def test_extract_words_close_together_are_one_cell(subject):
     # Running text has no cell gaps: "Dân tộc" garbled inside it is no label of its own.
     assert "ethnicity" not in subject("Giới tính: Nam Dâân tộc; Kinh")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Quê quán / Place of orjgin. Điện Biên, Thanh Hóa, Thanh Hóa",  # the colon read "."
+        "Quê quán / Place of origin: Điện Biên, Thanh Hóa, Thanh Hóa",
+        "Quê quán: Điện Biên, Thanh Hóa, Thanh Hóa",  # a place's first words are no label
+    ],
+)
+def test_extract_english_half_of_a_label_garbled_before_the_value(subject, text):
+    assert subject(text, "cccd_front")["place_of_origin"] == "Điện Biên, Thanh Hóa, Thanh Hóa"
