@@ -142,16 +142,50 @@ def parse_place(text: str) -> Parsed | None:
 
 
 def _fix_unit_words(value: str) -> str:
-    """Give unit words at the start of address parts their spelling, keeping their case."""
+    """Give unit words at the start of address parts, and the words of a street address
+    (:data:`_STREET_WORDS`), their spelling, keeping their case."""
+    folded = fold(value)  # folding keeps offsets
+    ascii = value.isascii()  # printed without marks: only the unit words are given theirs
+    spans = []
+    for m in _UNIT_AT_PART_START.finditer(folded):
+        key = " ".join(m["word"].split())
+        if key in _UNIT_WORDS or not ascii:
+            spans.append((*m.span("word"), _UNIT_WORDS.get(key) or _HAMLET_WORDS[key]))
+    for m in [] if ascii else _STREET_AT.finditer(folded):
+        after = value[m.end() + 1 : m.end() + 2]
+        if _STREET_WORDS[m["word"]][1](after) and (m["word"] == "so" or value[m.start()].islower()):
+            spans.append((*m.span("word"), _STREET_WORDS[m["word"]][0]))
     out, last = [], 0
-    for match in _UNIT_AT_PART_START.finditer(fold(value)):  # folding keeps offsets
-        start, end = match.span("word")
-        written = value[start:end]
-        key = " ".join(match["word"].split())
-        canonical = styled_like(_UNIT_WORDS.get(key) or _HAMLET_WORDS[key], written)
-        out += [value[last:start], canonical]
+    for start, end, spelled in sorted(spans):
+        if start < last:
+            continue
+        out += [value[last:start], styled_like(spelled, value[start:end])]
         last = end
     return "".join(out) + value[last:]
+
+
+def _digit(char: str) -> bool:
+    return char.isdigit()
+
+
+def _capital(char: str) -> bool:
+    return char.isupper()
+
+
+# The words of a street address, folded → (spelled, what the next word must start with): "Số"
+# opening it before the house number, "ngõ"/"ngách"/"hẻm"/"kiệt" before theirs, "đường"/"phố"
+# (written in lower case: "Dương" may be a street's name) before a name. A fax reads them
+# "Sõ 156 dưỡng Cầu Giấy", "ngô 61 phơ Chùa Bộc".
+_STREET_WORDS = {
+    "so": ("số", _digit),
+    "ngo": ("ngõ", _digit),
+    "ngach": ("ngách", _digit),
+    "hem": ("hẻm", _digit),
+    "kiet": ("kiệt", _digit),
+    "duong": ("đường", _capital),
+    "pho": ("phố", _capital),
+}
+_STREET_AT = re.compile(r"(?:^|(?<=\d )|(?<=, ))(?P<word>" + "|".join(_STREET_WORDS) + r")(?= )")
 
 
 _AUTHORITY_KEYS = {fold(a): a for a in AUTHORITIES}

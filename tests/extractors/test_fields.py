@@ -159,6 +159,11 @@ def test_person_other_nationalities_are_not_taken_for_viet_nam(text):
         ("Áp 6, xã Vĩnh Lộc A", "Ấp 6, xã Vĩnh Lộc A"),
         ("Xöm 1, xã Ia Ka", "Xóm 1, xã Ia Ka"),
         ("Tô Hiến Thành, phường 12", "Tô Hiến Thành, phường 12"),
+        # a street address's words, as a fax reads them
+        ("Sõ 156 dưỡng Cầu Giấy, phường Yên Hòa", "Số 156 đường Cầu Giấy, phường Yên Hòa"),
+        ("Số 85 ngô 61 phơ Chùa Bộc", "Số 85 ngõ 61 phố Chùa Bộc"),
+        ("Số 12 Dương Quảng Hàm", "Số 12 Dương Quảng Hàm"),  # a street's name
+        ("So 5 ngo 3, Thon 2", "So 5 ngo 3, Thon 2"),  # printed without marks
     ],
 )
 def test_places_clean(text, value):
