@@ -87,6 +87,7 @@ _PARENT_NAME = {"mother": "mother_name", "father": "father_name"}
 # An item number, or one OCR read with a speck or two before it ("HH2," for "12.").
 _NUMBERED = re.compile(r"^(?:[^\W\d_]{0,2}\d{1,2}|[IVX]+)$")
 _NO_LABEL = 0.8  # strength of a value found by its pattern only
+_UNCONFIRMED = 0.97  # a date of birth or CCCD number without the other to agree with
 _PLACE_DATE = 0.9  # the "<place>, ngày … tháng … năm …" line closing a birth certificate
 
 
@@ -170,6 +171,20 @@ def _numbered(doc: Doc, token_index: int) -> bool:
     while start < token_index and is_speck(doc[start]):  # "`12. Số điện thoại"
         start += 1
     return bool(_NUMBERED.match(doc[start].text)) and start < token_index
+
+
+def _confirm_by_id(fields: dict[str, ExtractedField]) -> None:
+    """A date of birth and a CCCD number vouch for each other: the number's century digit and
+    two year digits are the birth year's (validation lowers both, with its reason, when they
+    are not). Either without the other to be checked against is a little less sure
+    (:data:`_UNCONFIRMED`): the calibration then tells the two apart."""
+    pair = {n: fields[n] for n in ("date_of_birth", "id_number") if n in fields}
+    read = {n: f.value for n, f in pair.items() if f.value is not None}
+    if len(read) == 2 and len(read["id_number"]) == 12:
+        return
+    for field in pair.values():
+        if field.value is not None:
+            field.confidence *= _UNCONFIRMED  # no reason: nothing is wrong with it
 
 
 def _merge_words_date(fields: dict[str, ExtractedField]) -> None:
@@ -435,6 +450,7 @@ def build_records(doc: Doc, doc_type: str) -> list[ExtractedRecord]:
         del by_role["subject"]
     for role, fields in by_role.items():
         _merge_words_date(fields)
+        _confirm_by_id(fields)
         parent = _PARENT_NAME.get(role)
         if parent and "full_name" in fields and parent not in subject:
             subject[parent] = fields["full_name"].model_copy(

@@ -16,6 +16,7 @@ from extractors import reasons as why
 from extractors.labels import LABELS
 from extractors.names import parse_name
 from extractors.nlp import get_nlp, make_doc
+from extractors.records import _UNCONFIRMED as UNCONFIRMED
 from extractors.text import name_case
 from pipeline.models import Document, ExtractedRecord, Line, Page, Word
 
@@ -151,7 +152,7 @@ def test_extract_confidence_is_ocr_times_pattern(make_document):
     document = make_document("Số CCCD: O01087012345", confidence=0.9)
     field = extract(document, "unknown")[0].fields["id_number"]
     assert field.value == "001087012345"
-    assert field.confidence == pytest.approx(0.9 * 0.85)
+    assert field.confidence == pytest.approx(0.9 * 0.85 * UNCONFIRMED)
     assert "id_number: đã sửa ký tự OCR đọc nhầm: O→0" in field.reasons
 
 
@@ -166,7 +167,7 @@ def test_extract_date_in_words_disagreement_lowers_confidence(make_document):
     text = "Ngày, tháng, năm sinh: 16/03/1987\nGhi bằng chữ: Ngày mười lăm, tháng ba, năm một nghìn chín trăm tám mươi bảy"  # noqa: E501
     dob = extract(make_document(text), "birth_certificate")[0].fields["date_of_birth"]
     assert dob.value == "1987-03-16"
-    assert dob.confidence == pytest.approx(0.95 * 0.5)
+    assert dob.confidence == pytest.approx(0.95 * 0.5 * UNCONFIRMED)
     assert (
         dob.reasons[-1] == "date_of_birth: 16/03/1987 không khớp với ngày ghi bằng chữ (15/03/1987)"
     )
@@ -445,12 +446,12 @@ def test_extract_id_with_spaces_and_confusions(make_document, text, expected, re
 )
 def test_extract_id_missing_its_leading_zero(make_document, text, value, strength):
     field = extract(make_document(text, confidence=1.0), "cccd_front")[0].fields["id_number"]
-    assert (field.value, field.confidence) == (value, strength)
+    assert (field.value, field.confidence) == (value, pytest.approx(strength * UNCONFIRMED))
 
 
 def test_extract_unlabelled_id_is_less_confident(make_document):
     field = extract(make_document("| 001087012345"), "cccd_front")[0].fields["id_number"]
-    assert field.confidence == pytest.approx(0.95 * 0.8)
+    assert field.confidence == pytest.approx(0.95 * 0.8 * UNCONFIRMED)
     assert "id_number: không đọc được nhãn, nhận ra nhờ dạng của giá trị" in field.reasons
 
 
@@ -797,3 +798,14 @@ def test_extract_words_close_together_are_one_cell(subject):
 )
 def test_extract_english_half_of_a_label_garbled_before_the_value(subject, text):
     assert subject(text, "cccd_front")["place_of_origin"] == "Điện Biên, Thanh Hóa, Thanh Hóa"
+
+
+def test_extract_birth_date_and_cccd_number_vouch_for_each_other(make_document):
+    # Together they are checked against each other (validation lowers both if they disagree);
+    # either alone is a little less sure.
+    both = extract(make_document("Sinh ngày: 15/03/1987\nSố CCCD: 001087012345"), "x")[0]
+    alone = extract(make_document("Sinh ngày: 15/03/1987"), "x")[0]
+    old = extract(make_document("Sinh ngày: 15/03/1987\nSố CMND: 012345678"), "x")[0]
+    dob = both.fields["date_of_birth"].confidence
+    assert alone.fields["date_of_birth"].confidence == pytest.approx(dob * UNCONFIRMED)
+    assert old.fields["date_of_birth"].confidence == pytest.approx(dob * UNCONFIRMED)
