@@ -746,29 +746,26 @@ def test_extract_garbled_label_of_a_rows_second_cell():
     assert (got["full_name"], got["nationality"]) == ("Lê Văn An", "Việt Nam")
 
 
-def test_extract_garbled_captions_of_a_row_over_their_values():
-    # "2. Ngày, tháng, năm sinh   3. Giới tính" with both captions garbled, the first with
-    # specks and an Icelandic eth for "Đ", the second run together with a letter misread.
-    document = _placed([
-        (24, [(100, "'2.Ngày, tháng, nămsnhÐỒ..,"), (1300, "3⁄Giớitfnh")]),
-        (40, [(100, "04/02/1999"), (1300, "Nữ")]),
-        (24, [(100, "4. Dân tộc")]),
-        (40, [(100, "Kinh")]),
-    ])  # fmt: skip
+@pytest.mark.parametrize(
+    ("row", "expected"),
+    [
+        # "2. Ngày, tháng, năm sinh   3. Giới tính" with both captions garbled, the first with
+        # specks and an Icelandic eth for "Đ", the second run together with a letter misread.
+        (
+            [(100, "'2.Ngày, tháng, nămsnhÐỒ..,"), (1300, "3⁄Giớitfnh")],
+            {"date_of_birth": "1999-02-04", "sex": "female"},
+        ),
+        # "5," for "5.", and a letter wrong in a short caption: still its column's caption,
+        # and the next caption's number is not its value.
+        ([(100, "5, Dân lộc."), (1300, "6. Tôn giáo")], {"ethnicity": "Kinh"}),
+    ],
+)
+def test_extract_garbled_captions_of_a_row_over_their_values(row, expected):
+    values_row = [(100, "04/02/1999" if "Ngày" in row[0][1] else "Kinh"), (1300, "Nữ")]
+    document = _placed([(24, row), (40, values_row), (24, [(100, "7. Quốc tịch")]),
+                        (40, [(100, "Việt Nam")])])  # fmt: skip
     got = values(extract(document, "application_form"))["subject"]
-    assert (got["date_of_birth"], got["sex"]) == ("1999-02-04", "female")
-
-
-def test_extract_caption_after_a_garbled_item_number_heads_its_column():
-    # "5," for "5.", and a letter wrong in a short caption: still the column's caption, and
-    # the next caption's number is not its value.
-    document = _placed([
-        (24, [(100, "5, Dân lộc."), (900, "6. Tôn giáo")]),
-        (40, [(100, "Kinh"), (900, "Phật giáo")]),
-        (24, [(100, "7. Quốc tịch")]),
-        (40, [(100, "Việt Nam")]),
-    ])  # fmt: skip
-    assert values(extract(document, "application_form"))["subject"]["ethnicity"] == "Kinh"
+    assert {k: got.get(k) for k in expected} == expected
 
 
 @pytest.mark.parametrize(
