@@ -64,6 +64,11 @@ FAX_KEY = "fax"
 """The curve of every field read on a fax page (one, pooled: fax fields are few and alike)."""
 
 
+LOW_RAW, LOW_RAW_MOST = 0.5, 0.9
+"""A value whose raw confidence is under ``LOW_RAW`` is never calibrated above ``LOW_RAW_MOST``,
+so it goes to review however clean its curve was where it was fitted."""
+
+
 def family_of(field: str) -> str:
     return FAMILIES.get(field, "places")
 
@@ -79,23 +84,28 @@ class Calibration(BaseModel):
     def apply(self, field: str, raw: float, *, fax: bool = False) -> float:
         """Calibrated confidence of a ``field`` whose raw confidence is ``raw``.
 
-        The first step covers everything at or below its ``raw_from`` too: the isotonic fit's
-        first block is the best estimate for the lowest confidences, including ones lower than
-        any seen when fitting (a correct value read with a raw 0.07 is not certainly wrong).
-        A field read on a fax page (``fax``) has one curve of its own, :data:`FAX_KEY`, when the
-        calibration has it: fax pages are read so much worse that their errors would otherwise
-        set every field's curve.
+        A field's own curve holds from the lowest raw confidence it was fitted on; below that
+        its family's curve is asked, then the curve of all fields: a field never seen wrong has
+        one flat step (registering offices: 0.997 from raw 0.5 up), which must not say 0.997 of
+        a value read with no confidence at all. The broadest curve's first step covers
+        everything at or below its ``raw_from`` too: the isotonic fit's first block is the best
+        estimate for the lowest confidences, including ones lower than any seen when fitting (a
+        correct value read with a raw 0.07 is not certainly wrong). A field read on a fax page
+        (``fax``) has one curve of its own, :data:`FAX_KEY`, when the calibration has it: fax
+        pages are read so much worse that their errors would otherwise set every field's curve.
         """
-        steps = self.steps.get(FAX_KEY) if fax else None
-        steps = (
-            steps
-            or self.steps.get(field)
-            or self.steps.get(family_of(field))
-            or self.steps.get("*")
-        )
-        if not steps:
+        fax_steps = self.steps.get(FAX_KEY) if fax else None
+        curves = [fax_steps] if fax_steps else [
+            s for s in (self.steps.get(k) for k in (field, family_of(field), "*")) if s
+        ]  # fmt: skip
+        if not curves:
             return raw
+        steps = next((c for c in curves if c[0][0] <= raw), curves[-1])
         index = max(0, bisect_right([s[0] for s in steps], raw) - 1)
+        if raw < LOW_RAW:
+            # A few hundred clean examples of a field (a sex ticked in a box, read at 0.2) do
+            # not make a value read that poorly sure enough to go unseen.
+            return min(steps[index][1], LOW_RAW_MOST)
         return steps[index][1]
 
 

@@ -53,6 +53,29 @@ def test_calibration_shipped_data_never_maps_a_read_value_to_zero():
         assert calibration.apply(field, 0.07) > 0.0
 
 
+def test_calibration_below_a_fields_curve_asks_the_broader_ones():
+    # Registering offices were never wrong when fitting: one flat step from raw 0.6. A value
+    # read with no confidence at all is not 0.997 likely right for that.
+    calibration = Calibration(
+        version="t",
+        steps={
+            "registration_office": [(0.6, 0.997)],
+            "places": [(0.3, 0.4), (0.6, 0.99)],
+            "*": [(0.0, 0.02), (0.5, 0.9)],
+        },
+    )
+    assert calibration.apply("registration_office", 0.7) == 0.997
+    assert calibration.apply("registration_office", 0.55) == 0.4  # the family's
+    assert calibration.apply("registration_office", 0.0) == 0.02  # all fields'
+    assert calibration.apply("place_of_birth", 0.1) == 0.02
+
+
+def test_calibration_never_trusts_a_poorly_read_value_enough_to_accept_it():
+    calibration = Calibration(version="t", steps={"sex": [(0.1, 0.998)]})
+    assert calibration.apply("sex", 0.2) == 0.9
+    assert calibration.apply("sex", 0.6) == 0.998
+
+
 def test_calibration_field_borrows_its_family_curve():
     calibration = Calibration(version="t", steps={"dates": [(0.0, 0.2), (0.9, 0.999)]})
     assert calibration.apply("issue_date", 0.95) == 0.999
