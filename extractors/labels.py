@@ -516,9 +516,13 @@ def _cells(doc: Doc, start: int, end: int) -> list[tuple[int, int]]:
 def _after_numbering(doc: Doc, start: int, end: int) -> int:
     """The first token of ``[start, end)`` after the line's item number ("7.", "IV.") and the
     specks OCR puts before it ("`7", "'5,"; not a bracket, which opens an instruction)."""
-    while start < end and (_NUMBERING.match(doc[start].text) or is_speck(doc[start])):
+    while start < end and _numbering_or_speck(doc[start]):
         start += 1
     return start
+
+
+def _numbering_or_speck(token: Token) -> bool:
+    return bool(_NUMBERING.match(token.text)) or is_speck(token)
 
 
 def _book_title(doc: Doc, span: Span, line_end: int) -> bool:
@@ -937,13 +941,12 @@ def _skip_garbled_label(
         words = [t for t in doc[start : colon or start] if not is_separator(t)]
         if colon is None or len(words) < 2 or not all(t.text.isalpha() for t in words):
             return start, end
-        cutoff = _WEAK_END_CUTOFF
-    else:
-        cutoff = 75
+    weak = doc[colon].text not in _LABEL_ENDS
     text = " ".join(t.norm_ for t in doc[start:colon] if not is_separator(t))
+    cutoff = _WEAK_END_CUTOFF if weak else _TAIL_CUTOFF
     if text and process.extractOne(text, _FOLDED_LABELS, scorer=fuzz.ratio, score_cutoff=cutoff):
         return colon + 1, end
-    if cutoff > 75:
+    if weak:
         return start, end
     if text and label is not None:
         whole = " ".join(t.norm_ for t in label if not is_separator(t)) + " " + text
@@ -954,7 +957,8 @@ def _skip_garbled_label(
 
 _MAX_TAIL_WORDS = 4
 _WEAK_LABEL_ENDS = frozenset({".", ",", "'", "’"})  # a colon misread, after a garbled label
-_WEAK_END_CUTOFF = 85  # … so the words before it must be closer to a label
+_TAIL_CUTOFF = 75  # fuzzy ratio of a label's garbled rest before its colon
+_WEAK_END_CUTOFF = 85  # … before a colon misread: closer to a label
 _NAME_FIELDS = frozenset({"full_name", "father_name", "mother_name", "spouse_name"})
 _MAX_SKIPPED_LINES = 2  # junk lines OCR reads elsewhere on the page (a photo's edge) in between
 
@@ -1017,7 +1021,7 @@ def _caption_column(
 
     def column_start(at: int) -> float:
         first, floor = row[at].start, row[at - 1].end if at else line[0]
-        while first > floor and (_NUMBERING.match(doc[first - 1].text) or is_speck(doc[first - 1])):
+        while first > floor and _numbering_or_speck(doc[first - 1]):
             first -= 1  # back to the item number, not into the caption before ("Dân lộc.")
         return words[doc[first]._.word].box[0]
 

@@ -104,47 +104,37 @@ GIVEN_WORDS = (
         # Ê Đê and Gia Rai clan names, which end a name ("H Hen Niê")
         "Niê", "Mlô", "Ayun", "Byă", "Êban", "Adrơng", "Knul", "Hđơk", "Kpă", "Mdrang",
 )  # fmt: skip
-NAME_WORDS = frozenset(fold(w) for w in (*GIVEN_WORDS, *KNOWN_SURNAMES))
 
 
-def _only_spelling(words: Iterable[str]) -> dict[str, str]:
-    """Folded key → the one word of ``words`` with those letters; keys two words share (Yên and
-    Yến, Hòa and Hoa) are left out: their marks cannot be told from the letters."""
+def _by_letters(words: Iterable[str]) -> dict[str, tuple[str, ...]]:
+    """Folded key → the words of ``words`` with those letters ("yen" → Yên, Yến)."""
     spellings: dict[str, set[str]] = {}
     for word in words:
         spellings.setdefault(fold(word), set()).add(normalize(word))
-    return {key: next(iter(words)) for key, words in spellings.items() if len(words) == 1}
+    return {key: tuple(sorted(found)) for key, found in spellings.items()}
 
 
-# Known words with marks: a name word that is none of them but has the letters of exactly one
-# (OCR dropped or changed a mark: "Hông", "Tuần", "Nghia") is put right, with a reason.
-_KNOWN_SPELLING = {
-    "surname": (KNOWN_SURNAMES, _only_spelling(KNOWN_SURNAMES)),
-    "other": (
-        frozenset(normalize(w) for w in (*GIVEN_WORDS, *KNOWN_SURNAMES)),
-        _only_spelling((*GIVEN_WORDS, *KNOWN_SURNAMES)),
-    ),
-}
+# Known words with marks, by their letters: a name word that is none of them but has the
+# letters of exactly one (OCR dropped or changed a mark: "Hông", "Tuần", "Nghia") is put right,
+# with a reason; one that has the letters of two ("Yen": Yên or Yến) is doubtful.
+_SURNAME_SPELLINGS = _by_letters(KNOWN_SURNAMES)
+_NAME_SPELLINGS = _by_letters((*GIVEN_WORDS, *KNOWN_SURNAMES))
+_KNOWN_NAME_WORDS = frozenset(w for found in _NAME_SPELLINGS.values() for w in found)
+NAME_WORDS = frozenset(_NAME_SPELLINGS)
+"""Known name words, folded: a cut of run-together syllables into these wins."""
 
 
 def _unknown_words(name: str) -> list[str]:
     """The words after the surname that no known name word is: rare names, or misreadings."""
-    known = _KNOWN_SPELLING["other"][0]
-    return [w for w in name.split()[1:] if w not in known]
+    return [w for w in name.split()[1:] if w not in _KNOWN_NAME_WORDS]
 
 
-# Folded key → the known words with those letters ("yen" → Yên, Yến).
-_SPELLINGS: dict[str, list[str]] = {}
-for _word in sorted(_KNOWN_SPELLING["other"][0]):
-    _SPELLINGS.setdefault(fold(_word), []).append(_word)
-
-
-def _spelled(word: str, position: str) -> str:
-    """``word`` (name case) as a known name word spells it, or as it is."""
-    known, keys = _KNOWN_SPELLING[position]
-    if word in known:
+def _spelled(word: str, spellings: dict[str, tuple[str, ...]]) -> str:
+    """``word`` (name case) as the one known word with its letters spells it, or as it is."""
+    found = spellings.get(fold(word), ())
+    if word in found or len(found) != 1:
         return word
-    return name_case(keys.get(fold(word), word))
+    return name_case(found[0])
 
 
 def split_syllables(word: str) -> list[str] | None:
@@ -206,7 +196,10 @@ def parse_name(text: str) -> Parsed | None:
     # A name printed without any marks (ASCII) is left as printed, not half-corrected.
     if len(words) > 1 and not cleaned.isascii():
         spelled = " ".join(
-            [_spelled(words[0], "surname"), *(_spelled(w, "other") for w in words[1:])]
+            [
+                _spelled(words[0], _SURNAME_SPELLINGS),
+                *(_spelled(w, _NAME_SPELLINGS) for w in words[1:]),
+            ]
         )
         if spelled != value:
             strength = min(strength, 0.95)
@@ -218,10 +211,10 @@ def parse_name(text: str) -> Parsed | None:
         strength = 0.9
         reasons.append(why.unusual_surname(parts.surname))
     unknown = _unknown_words(value)
-    if doubtful := [w for w in unknown if fold(w) in _SPELLINGS]:
+    if doubtful := [w for w in unknown if fold(w) in _NAME_SPELLINGS]:
         # The letters of two known words, the marks of neither ("Yen": Yên or Yến).
         strength = min(strength, _DOUBTFUL_MARKS)
-        reasons.extend(why.name_marks_doubtful(w, _SPELLINGS[fold(w)]) for w in doubtful)
+        reasons.extend(why.name_marks_doubtful(w, _NAME_SPELLINGS[fold(w)]) for w in doubtful)
     elif unknown and strength == 1.0:
         # A rare middle or given name, or a misreading ("Quên", "Tvến" for Quân, Yến).
         strength = _UNKNOWN_WORD

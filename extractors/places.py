@@ -145,13 +145,13 @@ def _fix_unit_words(value: str) -> str:
     """Give unit words at the start of address parts, and the words of a street address
     (:data:`_STREET_WORDS`), their spelling, keeping their case."""
     folded = fold(value)  # folding keeps offsets
-    ascii = value.isascii()  # printed without marks: only the unit words are given theirs
+    unmarked = value.isascii()  # printed without marks: only the unit words are given theirs
     spans = []
     for m in _UNIT_AT_PART_START.finditer(folded):
         key = " ".join(m["word"].split())
-        if key in _UNIT_WORDS or not ascii:
+        if key in _UNIT_WORDS or not unmarked:
             spans.append((*m.span("word"), _UNIT_WORDS.get(key) or _HAMLET_WORDS[key]))
-    for m in [] if ascii else _STREET_AT.finditer(folded):
+    for m in [] if unmarked else _STREET_AT.finditer(folded):
         after = value[m.end() + 1 : m.end() + 2]
         if _STREET_WORDS[m["word"]][1](after) and (m["word"] == "so" or value[m.start()].islower()):
             spans.append((*m.span("word"), _STREET_WORDS[m["word"]][0]))
@@ -164,26 +164,18 @@ def _fix_unit_words(value: str) -> str:
     return "".join(out) + value[last:]
 
 
-def _digit(char: str) -> bool:
-    return char.isdigit()
-
-
-def _capital(char: str) -> bool:
-    return char.isupper()
-
-
 # The words of a street address, folded → (spelled, what the next word must start with): "Số"
 # opening it before the house number, "ngõ"/"ngách"/"hẻm"/"kiệt" before theirs, "đường"/"phố"
 # (written in lower case: "Dương" may be a street's name) before a name. A fax reads them
 # "Sõ 156 dưỡng Cầu Giấy", "ngô 61 phơ Chùa Bộc".
 _STREET_WORDS = {
-    "so": ("số", _digit),
-    "ngo": ("ngõ", _digit),
-    "ngach": ("ngách", _digit),
-    "hem": ("hẻm", _digit),
-    "kiet": ("kiệt", _digit),
-    "duong": ("đường", _capital),
-    "pho": ("phố", _capital),
+    "so": ("số", str.isdigit),
+    "ngo": ("ngõ", str.isdigit),
+    "ngach": ("ngách", str.isdigit),
+    "hem": ("hẻm", str.isdigit),
+    "kiet": ("kiệt", str.isdigit),
+    "duong": ("đường", str.isupper),
+    "pho": ("phố", str.isupper),
 }
 _STREET_AT = re.compile(r"(?:^|(?<=\d )|(?<=, ))(?P<word>" + "|".join(_STREET_WORDS) + r")(?= )")
 
