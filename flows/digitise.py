@@ -9,7 +9,9 @@
 A register book (``options.register_template``) takes the same path, except that its OCRed pages
 stay in the page cache only (task ``ocr-book-page``) and its entries are read and stored page by
 page from there (task ``interpret-and-store-book``): no step holds the whole book's words or
-records, so memory does not grow with the book's length.
+records, so memory does not grow with the book's length. A file of an ordinary batch that is
+classified as a ledger page is read again with its rules erased and stored as a register's
+entries (:func:`pipeline.digitise.interpret_file`).
 
 Per-file failures are stored and reported; they never stop the batch.
 
@@ -37,13 +39,13 @@ from pipeline.digitise import (
     BatchSummary,
     FileOutcome,
     get_store,
-    interpret,
+    interpret_file,
     read_book,
     read_page,
 )
 from pipeline.exceptions import InputFileError, OcrTimeoutError, SohoaError
 from pipeline.load import InputFile, InputProblem, expand_inputs, page_count
-from pipeline.models import Document, Page
+from pipeline.models import Page
 from pipeline.options import Options
 from pipeline.storage.refresh import is_current, store_book, store_document
 from pipeline.storage.store import retry_transient
@@ -86,8 +88,7 @@ def ocr_book_page(item: InputFile, number: int, options: Options, limited: bool 
 
 @task(name="interpret-and-store")
 def interpret_and_store(item: InputFile, pages: list[Page], options: Options) -> FileOutcome:
-    document = Document(source=item.name, sha256=item.sha256, pages=tuple(pages))
-    result = interpret(document, options)
+    result = interpret_file(item, pages, options)
     store = get_store(options.db_url)
     # New document, or one made by older stage versions: refreshed, sparing reviewed fields.
     document_id = store_document(

@@ -17,7 +17,7 @@ import re
 from extractors.text import fold
 from pipeline.models import Document
 
-__all__ = ["CUES", "DOC_TYPES", "classify"]
+__all__ = ["CUES", "DOC_TYPES", "REGISTER_TYPES", "classify"]
 
 DOC_TYPES = (
     "cccd_front",
@@ -32,6 +32,9 @@ DOC_TYPES = (
     "civil_register_page",
     "unknown",
 )
+
+REGISTER_TYPES = frozenset({"civil_register_page"})
+"""Ledger pages: one record per entry, read by :mod:`pipeline.registers` (their rules erased)."""
 
 _TITLE, _STRONG, _WEAK = 4.0, 2.0, 1.0
 CUES: dict[str, tuple[tuple[str, float], ...]] = {

@@ -3,7 +3,9 @@
 * :func:`read_page` — one page of one file: load → preprocess → keep the image → OCR, cached in the
   store by file hash, page number and a key of everything that changes OCR output, so a re-run or a
   resumed run never OCRs a finished page twice.
-* :func:`interpret` — one OCRed document: classify → extract → validate (score and route).
+* :func:`interpret` — one OCRed document: classify → extract → validate (score and route);
+  :func:`interpret_file` — the same on a file's pages, reading a ledger page found among them as
+  a register.
 * :func:`read_book` — a register book's validated entries page by page, its pages taken back
   from the page cache one at a time (a book of any length in the same memory).
 * :func:`read_ahead` — :func:`read_page` on the first pages of a batch while something else
@@ -42,6 +44,7 @@ __all__ = [
     "FileOutcome",
     "get_store",
     "interpret",
+    "interpret_file",
     "ocr_cache_key",
     "page_image_path",
     "read_ahead",
@@ -101,13 +104,14 @@ def make_engine(options: Options) -> OcrEngine:
     return engine
 
 
-STAGE_VERSIONS: dict[str, str] = {"preprocess": "7", "ocr": "3", "extract": "8"}
+STAGE_VERSIONS: dict[str, str] = {"preprocess": "7", "ocr": "3", "extract": "9"}
 """Bump a stage's version when a change to it alters its output: a re-run then redoes that stage
 and every stage after it, and no other. ``preprocess`` (loading and cleaning) and ``ocr`` key the
 page cache; ``extract`` (classification, extraction and validation) is stored on each document.
 ``preprocess`` 2: scanned PDF pages are read as stored, not rendered again by poppler; 7: a
 fax's lines are redrawn by a network. ``extract`` 7: labels alone with garbled last words;
-8: name words' marks put right after known names, captions with specks before their number."""
+8: name words' marks put right after known names, captions with specks before their number;
+9: a ledger page of an ordinary batch is read as a register (one record per entry)."""
 
 
 def ocr_cache_key(options: Options) -> str:
@@ -290,6 +294,27 @@ def interpret(document: Document, options: Options) -> DocumentResult:
         records=extract(document, doc_type),
     )
     return validate(result, options.scoring)
+
+
+def interpret_file(item: InputFile, pages: Iterable[Page], options: Options) -> DocumentResult:
+    """:func:`interpret` on one file's OCRed pages; a file found to be a register ledger in an
+    ordinary batch (no ``register_template``) is read again as one.
+
+    Its pages are OCRed once more with their rules erased (cached under their own key, like a
+    book's) and interpreted with ``register_template="auto"``: one record per entry, as
+    ``sohoa digitise --register auto`` gives, where the document path would give one
+    ``subject`` holding the book number. The classifier's confidence is kept.
+    """
+    from pipeline.classify import REGISTER_TYPES
+
+    pages = tuple(pages)
+    result = interpret(Document(source=item.name, sha256=item.sha256, pages=pages), options)
+    if result.doc_type not in REGISTER_TYPES or options.register_template:
+        return result
+    ruled = options.model_copy(update={"register_template": "auto"})
+    ledger = tuple(read_page(item, page.number, ruled) for page in pages)
+    entries = interpret(Document(source=item.name, sha256=item.sha256, pages=ledger), ruled)
+    return entries.model_copy(update={"doc_type_confidence": result.doc_type_confidence})
 
 
 def read_book(item: InputFile, numbers: list[int], options: Options) -> Iterator[DocumentResult]:

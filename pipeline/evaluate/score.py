@@ -23,6 +23,7 @@ from typing import Any
 
 from rapidfuzz.distance import Levenshtein
 
+from pipeline.classify import REGISTER_TYPES
 from pipeline.evaluate.normalise import normalise_text, strip_diacritics, strip_leaders, words
 
 __all__ = [
@@ -55,7 +56,6 @@ AUTO_ERROR_TARGET = 0.005  # DESIGN.md: at most 0.5 % of auto-accepted fields ma
 EXACT_MATCH_TARGET = 0.97  # printed values of non-register documents, every field
 KEY_FIELD_TARGET = 0.99  # … and for each of KEY_FIELDS
 KEY_FIELDS = ("id_number", "date_of_birth")
-REGISTER_TYPES = frozenset({"civil_register_page"})  # ledgers: evaluated with --register
 PRINTED_SCOPE = "non-register documents, values printed (not handwritten)"
 
 

@@ -136,9 +136,9 @@ def test_cache_extract_bump_reinterprets_cached_pages_and_spares_reviews(
     before = _fields(options)
 
     # Extraction v2 reads the expiry date differently: only unreviewed fields may change.
-    import flows.digitise as flow_module
+    import pipeline.digitise as digitise_module
 
-    real = flow_module.interpret
+    real = digitise_module.interpret
 
     def interpret_v2(document, opts):
         result = real(document, opts)
@@ -149,7 +149,7 @@ def test_cache_extract_bump_reinterprets_cached_pages_and_spares_reviews(
                     record.fields[name] = changed
         return result
 
-    monkeypatch.setattr(flow_module, "interpret", interpret_v2)
+    monkeypatch.setattr(digitise_module, "interpret", interpret_v2)
     assert finished_batch([str(batch)], options) is not None
     versions["extract"] += "-next"
     assert finished_batch([str(batch)], options) is None  # outdated: the flow must run

@@ -66,3 +66,31 @@ def test_flow_keeps_page_images_and_provenance(batch: Path, sqlite_url: str, tmp
     (record,) = [r for r in get_store(sqlite_url).iter_export() if r["role"] == "subject"]
     field = record["fields"]["id_number"]
     assert field["page"] == 1 and len(field["bbox"]) == 4
+
+
+def test_flow_reads_a_ledger_page_of_an_ordinary_batch_as_a_register(
+    tmp_path: Path, sqlite_url: str
+) -> None:
+    """A register page dropped among other scans gives one ``entry`` per row, each with the
+    page's book number, not one ``subject`` holding the book number alone."""
+    from pipeline.samples.generate import DocumentSpec, make_document
+    from pipeline.samples.truth import read_truth
+
+    folder = tmp_path / "batch"
+    spec = DocumentSpec(
+        index=2, seed=5, doc_type="civil_register_page", profile="flatbed_300dpi", format="png"
+    )  # a typed ledger page of six entries
+    truth = read_truth(make_document(spec, folder))
+    for path in folder.glob("*.json"):
+        path.unlink()  # the batch holds the scan only
+    summary = run_digitise([str(folder)], _options(sqlite_url, tmp_path))
+    assert summary.totals()["failures"] == 0
+
+    records = list(get_store(sqlite_url).iter_export())
+    assert {r["doc_type"] for r in records} == {"civil_register_page"}
+    assert [r["role"] for r in records] == ["entry"] * len(truth.records)
+    book = truth.records[0].fields["book_number"]
+    assert all(r["fields"]["book_number"]["value"] == book for r in records)
+    names = [r["fields"].get("full_name", {}).get("value") for r in records]
+    right = sum(n == t.fields["full_name"] for n, t in zip(names, truth.records, strict=True))
+    assert right >= len(truth.records) - 1, names  # typed: the rows' names are read
