@@ -42,11 +42,14 @@ _DIGIT_REPAIR = str.maketrans("oil", "011")
 # Separators: "/", ".", "-", and what OCR reads for a slash ("21I08I1989", "21|08|1989", "21!08",
 # "⁄").
 _SEP = r"[/.\-|il!⁄]"
+_GAP = r"\s{0,6}"  # a blank, or a leader's dots read as blanks
 _NUMERIC = re.compile(
-    rf"(?<![0-9])({_D}{{1,2}})\s?{_SEP}\s?({_D}{{1,2}})\s?{_SEP}\s?({_D}{{4}})(?![0-9])"
+    rf"(?<![0-9])({_D}{{1,2}}){_GAP}{_SEP}{_GAP}({_D}{{1,2}}){_GAP}{_SEP}{_GAP}({_D}{{4}})(?![0-9])"
 )
 _TEXTUAL = re.compile(
-    rf"\bng[a-z]?y\s*({_D}{{1,2}})\s*[,.]?\s*thang\s*({_D}{{1,2}})\s*[,.]?\s*nam\s*({_D}{{4}})(?![0-9])"
+    # "ngày" may be the label's ("Sinh ngày 15 tháng 3 năm 1987": the value starts at the day)
+    rf"(?:\bng[a-z]?y|^)\s*({_D}{{1,2}})\s*[,.]?\s*thang\s*({_D}{{1,2}})\s*[,.]?\s*nam\s*"
+    rf"({_D}{{4}})(?![0-9])"
 )
 _WORDS = re.compile(
     r"\bngay\s+(?:(?:mung|mong)\s+)?([a-z ]+?)\s*[,.]?\s*"
@@ -56,6 +59,7 @@ _MONTH_YEAR = re.compile(
     rf"(?<![0-9/.\-])({_D}{{1,2}})\s?[/.\-]\s?([12][0-9]{{3}})(?![0-9])"
     rf"|\bthang\s*({_D}{{1,2}})\s*[,.]?\s*nam\s*({_D}{{4}})(?![0-9])"
 )
+_LEADERS = re.compile(r"\.{2,}|…+|_{2,}")
 _YEAR = re.compile(r"(?<![0-9])([12][0-9]{3})(?![0-9])")
 
 
@@ -136,7 +140,8 @@ def parse_date(text: str) -> Parsed | None:
     The value is ISO (``YYYY-MM-DD``, ``YYYY-MM`` or ``YYYY``); whether it is a real calendar
     date is left to validation, which says so instead of guessing another date.
     """
-    key = re.sub(r"\s", " ", fold(text))  # same length: offsets stay valid
+    # Same length, so offsets stay valid: a form's leaders ("…12…/…03…/…1990…") read as blanks.
+    key = _LEADERS.sub(lambda m: " " * len(m[0]), re.sub(r"\s", " ", fold(text)))
     for pattern in (_NUMERIC, _TEXTUAL):
         match = pattern.search(key)
         if match:

@@ -852,8 +852,9 @@ def find_values(doc: Doc) -> Doc:
         line = bisect_right(starts, label.end - 1) - 1  # a label may wrap: its last line
         line_end = lines[line][1]
         following = labels[index + 1].start if index + 1 < len(labels) else len(doc)
+        stop = min(line_end, following)
         start, end = _trim(
-            doc, *_skip_garbled_label(doc, label.end, min(line_end, following), label)
+            doc, *_skip_garbled_label(doc, _skip_annotation(doc, label.end, stop), stop, label)
         )
         if (
             _label_tail(doc, start, min(line_end, following))
@@ -921,6 +922,34 @@ def find_values(doc: Doc) -> Doc:
             values.append(value)
     doc.spans["values"] = values
     return doc
+
+
+_MAX_ANNOTATION_TOKENS = 16
+_FOOTNOTE = re.compile(r"^(?:\d{1,2}|[*a-z]|\*+)$")
+
+
+def _skip_annotation(doc: Doc, start: int, end: int) -> int:
+    """Where a label's value starts once a bracket after the label is skipped: a footnote mark
+    or an instruction to whoever fills in the form ("Họ, chữ đệm và tên (1):", "Ngày, tháng,
+    năm sinh (ghi bằng số):", "Nơi thường trú (ghi rõ số nhà, đường phố): Số 12 …").
+
+    A bracket followed by a colon is the label's, whatever it says; without a colon, only a
+    footnote mark or words in lower case are (a value does not start with "(viết chữ in hoa)").
+    """
+    if start >= end or doc[start].text != "(":
+        return start
+    window = doc[start + 1 : min(end, start + 1 + _MAX_ANNOTATION_TOKENS)]
+    close = next((t.i for t in window if t.text.startswith(")")), None)
+    if close is None:
+        return start
+    if doc[close].text.endswith(_COLONS):
+        return close + 1  # "):" is one token (an emoticon to spaCy)
+    if close + 1 < end and doc[close + 1].text in _COLONS:
+        return close + 2
+    inner = [t.text for t in doc[start + 1 : close]]
+    if inner and (_FOOTNOTE.match("".join(inner)) or inner[0].islower()):
+        return close + 1
+    return start
 
 
 _FOLDED_LABELS = sorted({" ".join(_SEPARATOR.sub(" ", fold(lab.text)).split()) for lab in LABELS})
@@ -1146,10 +1175,21 @@ def _cut_at_leader(doc: Doc, start: int, end: int) -> int:
     """
     seen_text = False
     for token in doc[start:end]:
-        if seen_text and is_leader(token):
+        if seen_text and is_leader(token) and not _between_date_parts(doc, token.i, end):
             return _trim(doc, start, token.i)[1]
         seen_text = seen_text or any(c.isalnum() for c in token.text)
     return end
+
+
+_DATE_JOINS = frozenset({"/", "-", "thang", "nam"})
+
+
+def _between_date_parts(doc: Doc, i: int, end: int) -> bool:
+    """Whether the leader at ``i`` is one of a dotted date's slots ("…12…/…03…/…1990…",
+    "ngày ..12.. tháng ..03.."): a slash or a part's word is next to it."""
+    after = next((t for t in doc[i:end] if not is_leader(t)), None)
+    before = next((t for t in reversed(doc[:i]) if not is_leader(t)), None)
+    return any(t is not None and t.norm_ in _DATE_JOINS for t in (before, after))
 
 
 def _trim(doc: Doc, start: int, end: int) -> tuple[int, int]:

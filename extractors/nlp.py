@@ -91,9 +91,14 @@ def get_nlp() -> Language:
     tokenizer.prefix_search = compile_prefix_regex(
         [*nlp.Defaults.prefixes, r"\|", r"\.(?=\w)", r"\d{1,2}\.(?=[^\W\d_])"]
     ).search
-    tokenizer.suffix_search = compile_suffix_regex([*nlp.Defaults.suffixes, r"\|"]).search
+    # Footnote marks glued to a label: "sinh(1):", "sinh¹:", "trú*:".
+    tokenizer.suffix_search = compile_suffix_regex(
+        [*nlp.Defaults.suffixes, r"\|", r":", r"[¹²³⁴⁵⁶⁷⁸⁹⁰*]+"]
+    ).search
     # "năm⁄Date": a fraction slash (U+2044) read for "/" splits like one.
-    tokenizer.infix_finditer = compile_infix_regex([*nlp.Defaults.infixes, r"[:|⁄]"]).finditer
+    tokenizer.infix_finditer = compile_infix_regex(
+        [*nlp.Defaults.infixes, r"[:|⁄]", r"(?<=[^\W\d_])\((?=\w)"]
+    ).finditer
     for name in PIPELINE:
         nlp.add_pipe(name)
     return nlp

@@ -455,6 +455,57 @@ def test_extract_unlabelled_id_is_less_confident(make_document):
     assert "id_number: không đọc được nhãn, nhận ra nhờ dạng của giá trị" in field.reasons
 
 
+@pytest.mark.parametrize(
+    ("text", "field", "expected"),
+    [
+        # Footnote marks and instructions between a label and its colon, as on printed forms.
+        ("Họ, chữ đệm và tên khai sinh (1): NGUYỄN VĂN AN", "full_name", "Nguyễn Văn An"),
+        ("1. Họ, chữ đệm và tên khai sinh(1): NGUYỄN VĂN AN", "full_name", "Nguyễn Văn An"),
+        ("Họ và tên (viết chữ in hoa): NGUYỄN VĂN AN", "full_name", "Nguyễn Văn An"),
+        ("Họ và tên (1) NGUYỄN VĂN AN", "full_name", "Nguyễn Văn An"),
+        ("Ngày sinh¹: 15/03/1987", "date_of_birth", "1987-03-15"),
+        ("Ngày, tháng, năm sinh (ghi bằng số): 15/03/1987", "date_of_birth", "1987-03-15"),
+        ("Giới tính (*) : Nữ", "sex", "female"),
+        ("Nơi thường trú*: Thôn 4, xã Đông Hải", "place_of_residence", "Thôn 4, xã Đông Hải"),
+        (
+            "Nơi thường trú (ghi rõ số nhà, đường phố): Thôn 4, xã Đông Hải",
+            "place_of_residence",
+            "Thôn 4, xã Đông Hải",
+        ),
+        (
+            "Nơi thường trú (ghi rõ số nhà) Thôn 4, xã Đông Hải",
+            "place_of_residence",
+            "Thôn 4, xã Đông Hải",
+        ),
+        # A dotted date's slots filled in: the leaders between its parts do not end the value.
+        ("Ngày, tháng, năm sinh: ...15.../...03.../..1987..", "date_of_birth", "1987-03-15"),
+        ("Ngày sinh: …15…/…03…/…1987…", "date_of_birth", "1987-03-15"),
+        ("Sinh ngày ..15.. tháng ..03.. năm ..1987..", "date_of_birth", "1987-03-15"),
+    ],
+)
+def test_extract_label_annotations_and_dotted_dates(subject, text, field, expected):
+    assert subject(text)[field] == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "rest"),
+    [
+        ("(1): X", "X"),
+        ("(*) : X", "X"),
+        ("(ghi rõ số nhà) X", "X"),
+        ("(Cục Cảnh sát) X", "(Cục Cảnh sát) X"),  # capitalised, no colon: the value's own
+        ("(1 X", "(1 X"),  # never closed
+        ("X (1):", "X (1):"),  # not right after the label
+    ],
+)
+def test_labels_annotation_after_a_label_is_skipped_only_when_it_is_one(text, rest):
+    from extractors.labels import _skip_annotation
+    from extractors.nlp import get_nlp
+
+    doc = get_nlp().make_doc(text)
+    assert doc[_skip_annotation(doc, 0, len(doc)) :].text == rest
+
+
 def test_extract_instruction_in_brackets_is_no_label(subject):
     assert subject("(Ký, ghi rõ họ tên)\nNGUYỄN VĂN B") == {}
 
