@@ -12,7 +12,12 @@ words), :mod:`~.fonts`, :mod:`~.render` (drawing primitives), the layouts (:mod:
 """
 
 from pipeline.samples.degrade import DEVSET_PROFILES, PROFILES, parse_profile
-from pipeline.samples.forms import FORM_LAYOUTS, HELD_OUT_LAYOUTS, PROBE_LAYOUTS
+from pipeline.samples.forms import (
+    FORM_LAYOUTS,
+    HELD_OUT_LAYOUTS,
+    NAMED_PROBE_LAYOUTS,
+    PROBE_LAYOUTS,
+)
 from pipeline.samples.generate import FORMATS, generate, generate_demo_samples
 from pipeline.samples.layouts import LAYOUTS
 from pipeline.samples.truth import GroundTruth, read_truth
@@ -26,6 +31,7 @@ __all__ = [
     "FORMATS",
     "FORM_LAYOUTS",
     "HELD_OUT_LAYOUTS",
+    "NAMED_PROBE_LAYOUTS",
     "PROBE_LAYOUTS",
     "PROFILES",
     "GroundTruth",
