@@ -42,7 +42,8 @@ _DIGIT_REPAIR = str.maketrans("oil", "011")
 # Separators: "/", ".", "-", and what OCR reads for a slash ("21I08I1989", "21|08|1989", "21!08",
 # "⁄").
 _SEP = r"[/.\-|il!⁄]"
-_GAP = r"\s{0,6}"  # a blank, or a leader's dots read as blanks
+# Between a date's parts: blanks, or what is left of a dotted slot's leader ("09 _/ 05 /._ 1973")
+_GAP = r"[\s._,'`]{0,6}"
 _NUMERIC = re.compile(
     rf"(?<![0-9])({_D}{{1,2}}){_GAP}{_SEP}{_GAP}({_D}{{1,2}}){_GAP}{_SEP}{_GAP}({_D}{{4}})(?![0-9])"
 )

@@ -129,6 +129,7 @@ class Address(NamedTuple):
     value: str  # with misread unit names put right
     notes: list[str]  # one "read → right" per correction
     known: bool  # it ends with a province and every unit named is found in it
+    cut_short: bool = False  # it ends with a district or a commune: its province is missing
 
 
 def correct_address(value: str) -> Address:
@@ -143,7 +144,8 @@ def correct_address(value: str) -> Address:
     parts[0] = parts[0][len(prefix) :]
     unit, name = _split_unit(parts[-1])
     if unit and fold(unit).strip() not in _PROVINCE_WORDS:
-        return Address(value, [], False)  # the address does not end with a province
+        # The address does not end with a province: on a form, its last line was lost.
+        return Address(value, [], False, cut_short=True)
     pkey = _key(name)
     if pkey not in gaz.provinces:
         fixed = _closest(name, gaz.provinces)

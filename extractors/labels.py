@@ -659,6 +659,9 @@ class LabelRuler:
             return False
         if span.end >= line_end:  # a heading alone on its line ("Bà" ending a name is not)
             return all(_NUMBERING.match(t.text) or t.text in {"/", "|"} for t in before)
+        annotated = _skip_annotation(doc, span.end, line_end)
+        if annotated > span.end and doc[annotated - 1].text.endswith(_COLONS):
+            return True  # "Email (nếu có): …": a bracket and a colon after the word
         if before and all(_NUMBERING.match(t.text) for t in before):
             # After an item number the word opens a numbered field: "13. Email an@gmail.com".
             return any(c.isdigit() for t in before for c in t.text) or len(before[0].text) > 1

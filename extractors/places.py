@@ -54,6 +54,7 @@ _UNIT_AT_PART_START = re.compile(
 )
 _JUNK = re.compile(r"[|_…*]+|\.{2,}")
 _UNKNOWN_UNITS = 0.95  # strength of an address whose units the gazetteer cannot confirm
+_CUT_SHORT = 0.7  # … of one that ends with a district or a commune, not a province
 
 
 # Unit words as written, with their marks: an address's parts start with them.
@@ -129,8 +130,13 @@ def parse_place(text: str) -> Parsed | None:
     # An address printed without any marks (ASCII) is left as printed, as names are.
     if fixed.isascii():
         return Parsed(fixed, strength, tuple(reasons))
-    corrected, notes, known = correct_address(fixed)
-    if notes:
+    corrected, notes, known, cut_short = correct_address(fixed)
+    if cut_short:
+        # "…, phường Hưng Phú, quận Cái Răng": an address ends with its province; a value
+        # without it is most likely cut short (its last line misread or not joined).
+        strength = min(strength, _CUT_SHORT)
+        reasons.append(why.NO_PROVINCE)
+    elif notes:
         # The gazetteer knows the unit, but OCR read its name otherwise: likely, not certain.
         strength = min(strength, 0.9)
         reasons.append(why.unit_names_corrected(notes))

@@ -41,6 +41,7 @@ __all__ = [
     "NOT_LETTERS",
     "NO_DIGITS",
     "NO_LABEL",
+    "NO_PROVINCE",
     "NO_VALUE",
     "OCR_CONFUSIONS",
     "ONE_WORD",
@@ -73,6 +74,7 @@ NO_VALUE = "không đọc được giá trị"
 OCR_CONFUSIONS = "đã sửa ký tự OCR đọc nhầm"
 # Places.
 UNITS_UNKNOWN = "không đối chiếu được với danh mục đơn vị hành chính (tỉnh, huyện, xã)"
+NO_PROVINCE = "địa chỉ không có tỉnh, thành phố ở cuối: có thể bị cắt mất dòng cuối"
 LABEL_FUZZY = "nhãn chỉ khớp gần đúng"
 NO_LABEL = "không đọc được nhãn, nhận ra nhờ dạng của giá trị"
 

@@ -24,6 +24,8 @@ from pipeline.samples.words import date_in_words, number_in_words
         ("...15.../...03.../..1987..", "1987-03-15"),  # a dotted date's slots filled in
         ("15 tháng 3 năm 1987", "1987-03-15"),  # after "Sinh ngày": the label took "ngày"
         ("15.. tháng ..03.. năm ..1987", "1987-03-15"),
+        ("15 _/ 03 /._ 1987", "1987-03-15"),  # what cleaning leaves of the slots' dots
+        (". 15../. 03 /. 1987", "1987-03-15"),
         ("ngày 20 tháng 3 năm 1987", "1987-03-20"),
         ("Ngày 20, tháng 03, năm 1987", "1987-03-20"),
         ("ngay 20 thang 3 nam 1987", "1987-03-20"),

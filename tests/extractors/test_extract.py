@@ -477,6 +477,8 @@ def test_extract_unlabelled_id_is_less_confident(make_document):
             "place_of_residence",
             "Thôn 4, xã Đông Hải",
         ),
+        ("Email (nếu có): an@mail.vn", "email", "an@mail.vn"),
+        (". Email (nếu có): an@mail.vn", "email", "an@mail.vn"),  # its item number lost
         # A dotted date's slots filled in: the leaders between its parts do not end the value.
         ("Ngày, tháng, năm sinh: ...15.../...03.../..1987..", "date_of_birth", "1987-03-15"),
         ("Ngày sinh: …15…/…03…/…1987…", "date_of_birth", "1987-03-15"),

@@ -259,10 +259,32 @@ def test_places_the_gazetteer_cannot_confirm_are_less_sure(text):
 
 
 @pytest.mark.parametrize(
+    "text",
+    [
+        "Số 65 đường Võ Nguyên Giáp, phường Hưng Phú, quận Cái Răng",  # "thành phố Cần Thơ" lost
+        "Thôn 4, xã Đông Hải, huyện Quỳnh Phụ",
+        "Tổ dân phố 3, phường Hai Bà Trưng",
+    ],
+)
+def test_place_without_its_province_is_doubtful(text):
+    parsed = parse_place(text)
+    assert parsed.value == text and parsed.strength == 0.7
+    assert why.NO_PROVINCE in parsed.reasons
+
+
+@pytest.mark.parametrize(
     ("text", "value", "strength"),
     [
-        ("Ti ., Xã Ia Ka, huyện Chư Păh", "Xã Ia Ka, huyện Chư Păh", 0.9),
-        ("ˆ .Xã Mai Đình, huyện Sóc Sơn", "Xã Mai Đình, huyện Sóc Sơn", 0.9),
+        (
+            "Ti ., Xã Ia Ka, huyện Chư Păh, tỉnh Gia Lai",
+            "Xã Ia Ka, huyện Chư Păh, tỉnh Gia Lai",
+            0.9,
+        ),
+        (
+            "ˆ .Xã Mai Đình, huyện Sóc Sơn, thành phố Hà Nội",
+            "Xã Mai Đình, huyện Sóc Sơn, thành phố Hà Nội",
+            0.9,
+        ),
         # A house number, or a hamlet's name, before the unit is part of the address.
         *(
             (a, a, 1.0)
