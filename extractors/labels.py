@@ -918,6 +918,16 @@ def find_values(doc: Doc) -> Doc:
                 end = cut or end
                 if cut < line_end or stop < lines[nxt][1]:
                     break
+        elif (
+            start < end
+            and field in _NAME_FIELDS
+            and column is None
+            and following >= lines[line][1]
+            and line + 1 < len(lines)
+            and not labelled[line + 1]
+            and _name_wraps(doc, (start, end), lines, line, boxes)
+        ):
+            end = _trim(doc, *lines[line + 1])[1]  # a long label pushed the name's end over
         if start < end:
             value = Span(doc, start, end, label=label.label_)
             value._.label_start = label.start
@@ -1096,6 +1106,40 @@ def _label_tail(doc: Doc, start: int, end: int) -> bool:
         return False
     words = [t for t in tokens if not is_separator(t)]
     return 0 < len(words) <= _MAX_TAIL_WORDS
+
+
+_WRAP_SHARE = 0.85  # a line that reaches this share of its page's widest line may wrap
+_MAX_NAME_WORDS = 6
+
+
+def _name_wraps(
+    doc: Doc,
+    value: tuple[int, int],
+    lines: list[tuple[int, int]],
+    line: int,
+    boxes: list[tuple[int, int, int, int, int] | None],
+) -> bool:
+    """Does the name ``value``, at the end of line ``line``, go on at the start of the next
+    one ("1. Họ, chữ đệm và tên khai sinh (viết chữ in hoa): NGUYỄN THỊ" / "PHƯƠNG DIỆP")?
+
+    Only when the line is full (it reaches about as far right as the page's widest line) and
+    the next line holds nothing but a word or two in the name's own capitals, close under it
+    at the left.
+    """
+    here = boxes[line]
+    if here is None:
+        return False
+    widest = max(b[3] - b[1] for b in boxes if b is not None and b[0] == here[0])
+    if here[3] - here[1] < _WRAP_SHARE * widest:
+        return False
+    head = [t.text for t in doc[value[0] : value[1]] if not is_separator(t)]
+    tail = [t.text for t in doc[slice(*_trim(doc, *lines[line + 1]))] if not is_separator(t)]
+    words = head + tail
+    if not tail or len(tail) > 3 or len(words) > _MAX_NAME_WORDS:
+        return False
+    if not all(w.isalpha() and w.isupper() for w in words):
+        return False
+    return _continues(doc, lines[line], lines[line + 1], set(), continuation=True)
 
 
 def _line_box(doc: Doc, line: tuple[int, int]) -> tuple[int, int, int, int, int] | None:

@@ -489,6 +489,20 @@ def test_extract_label_annotations_and_dotted_dates(subject, text, field, expect
     assert subject(text)[field] == expected
 
 
+def test_extract_name_wrapped_by_a_long_label_goes_on_below(subject):
+    label = "1. Họ, chữ đệm và tên khai sinh (viết chữ in hoa):"
+    text = f"{label} NGUYỄN THỊ\nPHƯƠNG DIỆP\n2. Ngày, tháng, năm sinh: 15/01/1968"
+    assert subject(text)["full_name"] == "Nguyễn Thị Phương Diệp"
+
+
+def test_extract_name_on_a_short_line_does_not_take_the_next(subject):
+    # The line is not full, so it did not wrap: the capitals below are something else.
+    text = (
+        "Họ và tên: NGUYỄN THỊ\nPHƯƠNG DIỆP\nNơi thường trú: Thôn 4, xã Đông Hải, huyện Quỳnh Phụ"
+    )
+    assert subject(text)["full_name"] == "Nguyễn Thị"
+
+
 @pytest.mark.parametrize(
     ("text", "rest"),
     [
