@@ -22,6 +22,7 @@ __all__ = ["KNOWN_SURNAMES", "SURNAMES", "NameParts", "parse_name", "split_name"
 # Stray marks OCR puts around and inside names (bars of table cells, leaders, quotes).
 _JUNK = re.compile(r"[|_…*\"“”]+")
 _VOWEL_GROUPS = re.compile(r"[aeiouy]+")
+_CAPITALS_THEN_JUNK = re.compile(r"^\s*([^\W\d_]+(?:\s+[^\W\d_]+){1,5})\s*[.,;:'`|]+\s*(\S.*)$")
 _MAX_WORDS = 7  # longer "names" are a sentence or two fields run together
 _UNKNOWN_WORD = 0.95  # strength of a name with a middle or given word not among the known ones
 _DOUBTFUL_MARKS = 0.8  # … with a word having a known word's letters but other marks
@@ -165,17 +166,31 @@ def split_syllables(word: str) -> list[str] | None:
     return [word[a:b] for a, b in pairwise(bounds)]
 
 
+def _junk_after_capitals(text: str) -> str | None:
+    """The printed name of ``text`` when OCR read junk after it: "NGUYỄN THỊ THẢO. tọg:nyAU"
+    (two or more words in capitals, a mark, then anything not in capitals), else None."""
+    match = _CAPITALS_THEN_JUNK.match(text)
+    if match is None or not match[1].isupper():
+        return None
+    rest = [c for c in match[2] if c.isalpha()]
+    return match[1] if rest and not all(c.isupper() for c in rest) else None
+
+
 def parse_name(text: str) -> Parsed | None:
     """Name-case the name in ``text``; names that are not made of letters are flagged."""
-    cleaned = clean_value(_JUNK.sub(" ", text.replace("\n", " ")))
+    cut = _junk_after_capitals(text.replace("\n", " "))
+    cleaned = clean_value(_JUNK.sub(" ", cut or text.replace("\n", " ")))
     if not cleaned:
         return None
-    alnum = [i for i, c in enumerate(text) if c.isalnum()]
+    kept = text if cut is None else text[: text.replace("\n", " ").index(cut) + len(cut)]
+    alnum = [i for i, c in enumerate(kept) if c.isalnum()]
     start, end = (alnum[0], alnum[-1] + 1) if alnum else (0, None)
     cleaned, joined = _LONE_CONSONANT.subn(lambda m: m[1] + m[2].lower(), cleaned)
     words = cleaned.split()
     reasons: list[str] = [why.LETTER_JOINED] if joined else []
     strength = 0.9 if joined else 1.0
+    if cut is not None:
+        strength, reasons = 0.9, [*reasons, why.TEXT_AFTER_NAME]
     # Vietnamese name words are single syllables: "THỊNGỌC" is two words OCR ran together.
     glued = [w for w in words if len(_VOWEL_GROUPS.findall(fold(w))) > 1]
     split = [part for w in words for part in (split_syllables(w) if w in glued else None) or [w]]

@@ -46,6 +46,7 @@ __all__ = [
     "OCR_CONFUSIONS",
     "ONE_WORD",
     "SIGNING_AUTHORITY",
+    "TEXT_AFTER_NAME",
     "TEXT_BEFORE_SEX",
     "TEXT_BEFORE_VALUE",
     "UNITS_UNKNOWN",
@@ -110,6 +111,7 @@ CHECK_UNCLEAR = "không phân biệt được ô nào được đánh dấu"
 CHECK_OTHERS_EMPTY = f"{CHECKED_BOX}: các ô còn lại để trống"
 TEXT_BEFORE_SEX = "có chữ khác đứng trước chữ chỉ giới tính"
 TEXT_BEFORE_VALUE = "có chữ khác (nhãn đọc sai) đứng trước giá trị"
+TEXT_AFTER_NAME = "đã bỏ các ký tự lạ đọc được sau tên (chữ in hoa)"
 NOT_AN_ETHNIC_GROUP = "không có trong danh mục 54 dân tộc Việt Nam"
 FOREIGN_NATIONALITY = "quốc tịch không phải Việt Nam"
 

@@ -39,6 +39,8 @@ from extractors.text import fold
         ("H Hen Niê", "H Hen Niê", 0.95),  # "Hen" is not among the usual name words
         ("Nguyễn Thị Yen", "Nguyễn Thị Yen", 0.8),  # the letters of Yên and Yến, neither's marks
         ("NGUYỄN VĂN QUÊN", "Nguyễn Văn Quên", 0.95),
+        ("NGUYỄN THỊ THẢO. tọg:nyAU", "Nguyễn Thị Thảo", 0.9),  # junk read after the capitals
+        ("NGUYỄN VĂN AN.", "Nguyễn Văn An", 1.0),
     ],
 )
 def test_names_parse(text, value, strength):
