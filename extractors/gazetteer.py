@@ -94,6 +94,31 @@ def _closest(written: str, choices: dict[str, str]) -> str | None:
     return near[0] if len(near) == 1 else None
 
 
+_MAX_JUNK_WORDS = 3
+_MAX_JUNK_LENGTH = 3
+
+
+def _junk_word(word: str) -> bool:
+    """A speck read as a word: short, and not all letters ("S5", "¬-.", "°ị"), or one lowercase
+    letter; a word of letters ("Đà") may be the start of a name."""
+    return len(word) <= _MAX_JUNK_LENGTH and (
+        not word.isalpha() or (len(word) == 1 and word.islower())
+    )
+
+
+def _without_junk_after(name: str, provinces: dict[str, str]) -> str | None:
+    """``name`` without the specks OCR read after it ("Hải Phòng S5", "Ninh Thuận ¬-. °ị"),
+    when what is left is a province's name as written; else None."""
+    words = name.split()
+    for cut in range(1, min(_MAX_JUNK_WORDS, len(words) - 1) + 1):
+        if not all(_junk_word(w) for w in words[-cut:]):
+            return None
+        head = " ".join(words[:-cut]).rstrip(" .,;-")
+        if _key(head) in provinces:
+            return head
+    return None
+
+
 def _split_unit(part: str) -> tuple[str, str]:
     """``"xã Vĩnh Ninh"`` → ``("xã ", "Vĩnh Ninh")`` (the unit word as written, the name)."""
     match = _UNIT.match(fold(part))
@@ -147,6 +172,10 @@ def correct_address(value: str) -> Address:
         # The address does not end with a province: on a form, its last line was lost.
         return Address(value, [], False, cut_short=True)
     pkey = _key(name)
+    if pkey not in gaz.provinces and (bare := _without_junk_after(name, gaz.provinces)):
+        notes.append(f"{name} → {bare}")  # "Hải Phòng S5": specks read after the province
+        parts[-1] = parts[-1][: len(parts[-1]) - len(name)] + bare
+        name, pkey = bare, _key(bare)
     if pkey not in gaz.provinces:
         fixed = _closest(name, gaz.provinces)
         if fixed is None:

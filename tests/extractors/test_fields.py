@@ -261,6 +261,31 @@ def test_places_the_gazetteer_cannot_confirm_are_less_sure(text):
 
 
 @pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        (
+            "Tổ dân phố 12, thị trấn Núi Đối, huyện Kiến Thụy, thành phố Hải Phòng S5",
+            "Tổ dân phố 12, thị trấn Núi Đối, huyện Kiến Thụy, thành phố Hải Phòng",
+        ),
+        (
+            "Xã Phước Bình, huyện Bác Ái, tỉnh Ninh Thuận ¬-. °ị",
+            "Xã Phước Bình, huyện Bác Ái, tỉnh Ninh Thuận",
+        ),
+    ],
+)
+def test_place_specks_after_the_province_are_dropped(text, value):
+    parsed = parse_place(text)
+    assert (parsed.value, parsed.strength) == (value, 0.9)
+
+
+@pytest.mark.parametrize(
+    "text", ["Thôn 2, xã An Lộc, tỉnh Quảng Nam Đà", "Thôn 2, xã An Lộc, tỉnh Quảng Nam 12345"]
+)
+def test_place_words_after_the_province_that_may_be_a_name_are_kept(text):
+    assert parse_place(text).value == text  # a name's start, or a number: not specks
+
+
+@pytest.mark.parametrize(
     "text",
     [
         "Số 65 đường Võ Nguyên Giáp, phường Hưng Phú, quận Cái Răng",  # "thành phố Cần Thơ" lost
