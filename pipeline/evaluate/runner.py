@@ -313,6 +313,7 @@ def evaluate_folder(
             exported: dict[str, list[dict[str, Any]]] = defaultdict(list)
             for record in store.iter_export():
                 exported[record["source"]["file"]].append(record)
+            doc_types = store.doc_types()
             failures = {o.name: f"{o.error}: {o.reason}" for o in summary.failures}
             key = ocr_cache_key(options)
             docs: list[DocumentEval] = []
@@ -325,7 +326,7 @@ def evaluate_folder(
                         file=t.relative,
                         doc_type=t.truth.doc_type,
                         profile=t.truth.profile or "unspecified",
-                        predicted_doc_type=records[0]["doc_type"] if records else None,
+                        predicted_doc_type=doc_types.get(t.name),
                         pages=len(t.truth.pages),
                         fields=score_document(t.truth, records, file=t.relative),
                         error=failures.get(t.name) or (None if t.name in items else "not read"),

@@ -530,7 +530,7 @@ class DocumentEval:
     file: str
     doc_type: str
     profile: str
-    predicted_doc_type: str | None = None  # None: no record was exported for the file
+    predicted_doc_type: str | None = None  # None: no document was stored for the file
     pages: int = 0
     text: TextScore = TextScore()
     text_plain: TextScore = TextScore()  # without diacritics

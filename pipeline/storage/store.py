@@ -567,6 +567,16 @@ class Store:
             after = (last.document_id, last.position)
 
     @_retrying
+    def doc_types(self) -> dict[str, str]:
+        """Each stored document's type, by its file's name: a document may hold no record (a
+        ledger page where no entry was read), and its type is still what it was classified as."""
+        query = select(FileRow.name, DocumentRow.doc_type).join(
+            DocumentRow, DocumentRow.file_id == FileRow.id
+        )
+        with self._session() as s:
+            return {name: doc_type for name, doc_type in s.execute(query)}
+
+    @_retrying
     def counts(self) -> dict[str, int]:
         """Number of rows in each table, by table name."""
         with self._session() as s:

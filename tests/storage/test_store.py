@@ -46,6 +46,18 @@ def test_store_save_document_twice_same_id_and_counts(store: Store) -> None:
     assert before["documents"] == 1 and before["records"] == 2 and before["fields"] == 4
 
 
+def test_store_doc_types_include_documents_without_records(store: Store) -> None:
+    save(store, 1, n_records=2)
+    register(store, 2, name="so-khai-sinh/trang-3.png")
+    empty = make_result(n_records=0).model_copy(update={"doc_type": "civil_register_page"})
+    store.save_document(sha(2), empty, [1], PIPELINE_VERSION)
+    assert store.doc_types() == {
+        "dossier-17/ks.pdf": "birth_certificate",
+        "so-khai-sinh/trang-3.png": "civil_register_page",
+    }
+    assert {r["source"]["file"] for r in store.iter_export()} == {"dossier-17/ks.pdf"}
+
+
 def test_store_save_document_marks_file_done(store: Store) -> None:
     register(store, 1)
     assert store.file_status(sha(1)) == "processing"
