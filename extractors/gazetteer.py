@@ -168,7 +168,7 @@ def correct_address(value: str) -> Address:
     prefix = parts[0][: office.end()] if office else ""
     parts[0] = parts[0][len(prefix) :]
     unit, name = _split_unit(parts[-1])
-    if unit and fold(unit).strip() not in _PROVINCE_WORDS:
+    if unit and fold(unit).strip().rstrip(".") not in _PROVINCE_WORDS:
         # The address does not end with a province: on a form, its last line was lost.
         return Address(value, [], False, cut_short=True)
     pkey = _key(name)

@@ -54,6 +54,15 @@ _UNIT_AT_PART_START = re.compile(
 )
 _JUNK = re.compile(r"[|_…*]+|\.{2,}")
 _UNKNOWN_UNITS = 0.95  # strength of an address whose units the gazetteer cannot confirm
+_STOP_FOR_COMMA = re.compile(r"(?<=[^\W\d_]{3})\.(?=\s+([^\W\d_]+))")
+_PART_WORDS = frozenset({"xa", "phuong", "huyen", "quan", "tinh", "thanh", "thi"})
+
+
+def _opens_part(word: str) -> bool:
+    """Can ``word`` open an address's next part: a capital, or a unit word ("huyện")?"""
+    return word[0].isupper() or fold(word) in _PART_WORDS
+
+
 _CUT_SHORT = 0.7  # … of one that ends with a district or a commune, not a province
 
 
@@ -115,6 +124,8 @@ def parse_place(text: str) -> Parsed | None:
     value = clean_value(normalize(_join_lines([line for line in lines if line])))
     value = re.sub(r"\s+,", ",", re.sub(r",(?=\S)", ", ", value))
     value = re.sub(r"(?:,\s*){2,}", ", ", value).strip(" ,")
+    # A comma read as a full stop between two names: "Lê Lợi. Nghệ An" (not "TP. Hồ Chí Minh").
+    value = _STOP_FOR_COMMA.sub(lambda m: "," if _opens_part(m[1]) else m[0], value)
     if not value:
         return None
     if sum(c.isalpha() for c in value) < 3:

@@ -166,6 +166,10 @@ def test_person_other_nationalities_are_not_taken_for_viet_nam(text):
         ("Số 85 ngô 61 phơ Chùa Bộc", "Số 85 ngõ 61 phố Chùa Bộc"),
         ("Số 12 Dương Quảng Hàm", "Số 12 Dương Quảng Hàm"),  # a street's name
         ("So 5 ngo 3, Thon 2", "So 5 ngo 3, Thon 2"),  # printed without marks
+        # a comma read as a full stop before the next part, not an abbreviation's stop
+        ("Lê Lợi. Nghệ An", "Lê Lợi, Nghệ An"),
+        ("Xã Đông Hải. huyện Quỳnh Phụ", "Xã Đông Hải, huyện Quỳnh Phụ"),
+        ("Quận 1, TP. Hồ Chí Minh", "Quận 1, TP. Hồ Chí Minh"),
     ],
 )
 def test_places_clean(text, value):
