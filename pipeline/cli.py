@@ -205,6 +205,13 @@ def _print_batch(summary: Any, started: float) -> None:
     if summary.ignored:
         shown = ", ".join(summary.ignored[:5]) + (" …" if len(summary.ignored) > 5 else "")
         console.print(f"Ignored {len(summary.ignored)} file(s) that are not scans: {shown}")
+    if summary.empty:
+        names = [o.name for o in summary.empty]
+        shown = ", ".join(names[:5]) + (" …" if len(names) > 5 else "")
+        console.print(
+            f"[yellow]{len(names)} file(s) gave no record (nothing read as a field): {shown}"
+            "[/yellow] — look at the scan; a blank page or an unreadable ledger page"
+        )
     if summary.failures:
         console.print(f"[red]{len(summary.failures)} file(s) could not be processed:[/red]")
         for failure in summary.failures:

@@ -399,6 +399,12 @@ class BatchSummary:
     def failures(self) -> list[FileOutcome]:
         return [o for o in self.outcomes if o.error]
 
+    @property
+    def empty(self) -> list[FileOutcome]:
+        """Files read without error that gave no record at all (a blank scan, a ledger page
+        where no entry was found): nothing of theirs reaches the review queue."""
+        return [o for o in self.outcomes if not o.error and not o.skipped and not o.records]
+
     def totals(self) -> dict[str, float | int]:
         ok = [o for o in self.outcomes if not o.error]
         return {

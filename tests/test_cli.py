@@ -73,6 +73,20 @@ def test_cli_digitise_prints_a_clean_summary_and_exports_the_schema(
     assert export_again.stdout == export.stdout
 
 
+def test_cli_names_a_file_that_gave_no_record(tmp_path: Path, samples_dir: Path) -> None:
+    from PIL import Image
+
+    folder = tmp_path / "scans"
+    folder.mkdir()
+    shutil.copy(samples_dir / "cccd_front_002.jpg", folder)
+    Image.new("L", (2480, 3508), 255).save(folder / "trang trắng.png", dpi=(300, 300))
+    run = sohoa("digitise", str(folder), cwd=tmp_path)
+    assert run.returncode == 0, run.stderr  # nothing failed: the blank page is no error
+    output = " ".join((run.stdout + run.stderr).split())
+    assert "1 file(s) gave no record" in output and "trang trắng.png" in output, output
+    assert "cccd_front_002.jpg" not in output.split("gave no record")[1]
+
+
 def test_cli_partial_failure_exit_code_lists_the_file(scans: Path, tmp_path: Path) -> None:
     (scans / "trang hỏng.pdf").write_bytes(b"%PDF-1.7\n%%EOF\n")
     run = sohoa("digitise", str(scans), "-q", cwd=tmp_path)
