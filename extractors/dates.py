@@ -26,7 +26,7 @@ from spacy.tokens import Doc
 
 from extractors import reasons as why
 from extractors.labels import line_ranges
-from extractors.text import Parsed, fold
+from extractors.text import LEADER, Parsed, fold
 
 __all__ = ["find_date_candidates", "parse_date", "words_to_int"]
 
@@ -60,7 +60,7 @@ _MONTH_YEAR = re.compile(
     rf"(?<![0-9/.\-])({_D}{{1,2}})\s?[/.\-]\s?([12][0-9]{{3}})(?![0-9])"
     rf"|\bthang\s*({_D}{{1,2}})\s*[,.]?\s*nam\s*({_D}{{4}})(?![0-9])"
 )
-_LEADERS = re.compile(r"\.{2,}|…+|_{2,}")
+_LEADERS = re.compile(LEADER)
 _YEAR = re.compile(r"(?<![0-9])([12][0-9]{3})(?![0-9])")
 
 

@@ -27,7 +27,7 @@ from spacy.language import Language
 from spacy.matcher import Matcher
 from spacy.tokens import Doc, Span, Token
 
-from extractors.text import fold
+from extractors.text import LEADER, fold
 
 __all__ = [
     "LABELS",
@@ -416,7 +416,7 @@ _NOT_CONTINUATION = re.compile(
     r"^(?:\(|ky\b|xac nhan|nguoi\b|can bo|chu tich|tm\b|giam doc|toi xin|cam doan|hai ben|"
     r"dieu \d|ben [ab]\b|chung toi|hom nay|nay toi|.*\bng\w?y\s*\d)"
 )
-_LEADER = re.compile(r"^(?:\.{2,}|…+|_{2,})$")
+_LEADER = re.compile(rf"^(?:{LEADER})$")
 _COLONS = (":", ";")  # OCR reads a label's colon as ";" now and then ("Dân tộc; Kinh")
 # Where a label's words end before its value: a colon, or the rule between a table's label cell
 # and value cell read as "|" ("Họ, chữ đếm và tên khúi sinh | VI THANH KHOA", a fax).
@@ -860,7 +860,7 @@ def find_values(doc: Doc) -> Doc:
             doc, *_skip_garbled_label(doc, _skip_annotation(doc, label.end, stop), stop, label)
         )
         if (
-            _label_tail(doc, start, min(line_end, following))
+            _label_tail(doc, start, stop)
             and line + 1 < len(lines)
             and not labelled[line + 1]  # with a label below, "PHAN THỊ NGỌC:" is the value
         ):
@@ -938,7 +938,7 @@ def find_values(doc: Doc) -> Doc:
 
 
 _MAX_ANNOTATION_TOKENS = 16
-_FOOTNOTE = re.compile(r"^(?:\d{1,2}|[*a-z]|\*+)$")
+_FOOTNOTE = re.compile(r"^(?:\d{1,2}|[a-z]|\*+)$")
 
 
 def _skip_annotation(doc: Doc, start: int, end: int) -> int:

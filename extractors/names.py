@@ -178,11 +178,12 @@ def _junk_after_capitals(text: str) -> str | None:
 
 def parse_name(text: str) -> Parsed | None:
     """Name-case the name in ``text``; names that are not made of letters are flagged."""
-    cut = _junk_after_capitals(text.replace("\n", " "))
-    cleaned = clean_value(_JUNK.sub(" ", cut or text.replace("\n", " ")))
+    flat = text.replace("\n", " ")  # same length: offsets in it are offsets in text
+    cut = _junk_after_capitals(flat)
+    cleaned = clean_value(_JUNK.sub(" ", cut or flat))
     if not cleaned:
         return None
-    kept = text if cut is None else text[: text.replace("\n", " ").index(cut) + len(cut)]
+    kept = text if cut is None else text[: flat.index(cut) + len(cut)]
     alnum = [i for i, c in enumerate(kept) if c.isalnum()]
     start, end = (alnum[0], alnum[-1] + 1) if alnum else (0, None)
     cleaned, joined = _LONE_CONSONANT.subn(lambda m: m[1] + m[2].lower(), cleaned)

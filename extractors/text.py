@@ -23,6 +23,7 @@ import unicodedata
 from typing import Literal, NamedTuple
 
 __all__ = [
+    "LEADER",
     "Parsed",
     "clean_value",
     "fold",
@@ -37,6 +38,8 @@ __all__ = [
 # Combining tone marks (the five tones other than level); vowel-quality marks (breve, circumflex,
 # horn) are not tones and stay where they are.
 _TONES = frozenset("\u0300\u0301\u0303\u0309\u0323")
+LEADER = r"\.{2,}|…+|_{2,}"
+"""A dotted leader as OCR reads it: the dots, ellipses or underscores a form fills space with."""
 _SYLLABLE = re.compile(r"\w+")
 # Open syllables ending in oa / oe / uy are the only ones whose tone placement differs between the
 # traditional ("hòa", "thủy") and the new ("hoà", "thuỷ") style; with a final consonant ("hoàng",

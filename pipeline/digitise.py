@@ -307,13 +307,13 @@ def interpret_file(item: InputFile, pages: Iterable[Page], options: Options) -> 
     """
     from pipeline.classify import REGISTER_TYPES
 
-    pages = tuple(pages)
-    result = interpret(Document(source=item.name, sha256=item.sha256, pages=pages), options)
+    document = Document(source=item.name, sha256=item.sha256, pages=tuple(pages))
+    result = interpret(document, options)
     if result.doc_type not in REGISTER_TYPES or options.register_template:
         return result
     ruled = options.model_copy(update={"register_template": "auto"})
-    ledger = tuple(read_page(item, page.number, ruled) for page in pages)
-    entries = interpret(Document(source=item.name, sha256=item.sha256, pages=ledger), ruled)
+    ledger = tuple(read_page(item, page.number, ruled) for page in document.pages)
+    entries = interpret(document.model_copy(update={"pages": ledger}), ruled)
     return entries.model_copy(update={"doc_type_confidence": result.doc_type_confidence})
 
 
